@@ -1,0 +1,8 @@
+/* wijkcal: the organisers' command line (being written). */
+#include <stdio.h>
+
+int main(void)
+{
+	puts("wijkcal");
+	return 0;
+}
