@@ -14,6 +14,19 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
+/*
+ * Error kinds returned by core functions (0 is success). The CLI maps them
+ * to sysexits.h codes in one place.
+ */
+enum wk_err {
+	WK_OK = 0,
+	WK_EINVAL = -1,    /* bad input: the message names field and form */
+	WK_ENOTFOUND = -2, /* a named thing does not exist */
+	WK_EEXIST = -3,    /* it exists already (duplicate slug, e-mail) */
+	WK_EBUSY = -4,     /* the database is locked by another writer */
+	WK_EIO = -5,       /* the database or a file cannot be used */
+};
+
 /* Allocation wrappers: abort with a message when memory runs out. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t n);

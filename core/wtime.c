@@ -173,6 +173,12 @@ static icaltimezone *zone(const char *tzid)
 	return z ? z : icaltimezone_get_utc_timezone();
 }
 
+bool wtime_zone_known(const char *tzid)
+{
+	return strcmp(tzid, "UTC") == 0 ||
+	       icaltimezone_get_builtin_timezone(tzid) != NULL;
+}
+
 int64_t wtime_to_utc(const struct wtime *t, const char *tzid)
 {
 	struct icaltimetype it = icaltime_null_time();

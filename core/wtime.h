@@ -51,6 +51,8 @@ int wtime_days_in_month(int year, int month);
  * date counts as its 00:00.
  */
 int64_t wtime_to_utc(const struct wtime *t, const char *tzid);
+/* True if tzid names a zone libical knows (an IANA name). */
+bool wtime_zone_known(const char *tzid);
 /* The wall time in tzid of a UTC instant. */
 struct wtime wtime_from_utc(int64_t utc, const char *tzid);
 

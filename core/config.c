@@ -1,0 +1,442 @@
+/*
+ * config: the key table, loading with libconfig, and printing. To add a key:
+ * add a field to struct config (or struct kind_conf), a row to `keys` (or
+ * `kind_keys`), and a documented line to etc/wijkcal.conf.
+ */
+#include "core/config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buildinfo.h"
+#include "core/model.h"
+#include "core/util.h"
+#include "core/wtime.h"
+
+enum key_type {
+	KEY_STRING, /* any one-line text */
+	KEY_EMAIL,  /* an e-mail address */
+	KEY_ZONE,   /* an IANA time zone name */
+	KEY_DURATION, /* "90m", "2h", "7d", "6w"; "0" allowed when min is 0 */
+	KEY_BOOL,
+	KEY_INT,
+	KEY_AUDIENCE, /* an audience expression (checked when used) */
+};
+
+struct key {
+	const char *name; /* dotted path; for kind keys the part after kinds.K */
+	enum key_type type;
+	size_t offset; /* into struct config or struct kind_conf */
+	const char *def; /* default in text form; NULL = unset */
+	int64_t min, max; /* KEY_INT and KEY_DURATION (minutes) bounds */
+};
+
+#define CFG(f) offsetof(struct config, f)
+#define KIND(f) offsetof(struct kind_conf, f)
+#define YEAR_MIN (366 * 1440)
+
+static const struct key keys[] = {
+	{"database", KEY_STRING, CFG(database), "wijkcal.db", 0, 0},
+	{"timezone", KEY_ZONE, CFG(timezone), WIJKCAL_TZID, 0, 0},
+	{"organizer", KEY_EMAIL, CFG(organizer), "wijkagenda@example.nl", 0,
+	 0},
+	{"feeds.refresh", KEY_DURATION, CFG(feed_refresh_min), "1h", 5,
+	 7 * 1440},
+	{"feeds.alarm", KEY_DURATION, CFG(feed_alarm_min), "0", 0, 28 * 1440},
+};
+
+static const struct key kind_keys[] = {
+	{"label", KEY_STRING, KIND(label), NULL, 0, 0},
+	{"duration", KEY_DURATION, KIND(duration_min), NULL, 1, YEAR_MIN},
+	{"public", KEY_BOOL, KIND(is_public), NULL, 0, 0},
+	{"audience", KEY_AUDIENCE, KIND(audience), NULL, 0, 0},
+	{"points", KEY_INT, KIND(points), "-1", -1, 100},
+};
+
+/* Built-in per-kind defaults; the config's kinds.K.* override them. */
+static const struct {
+	const char *kind, *label, *duration;
+	bool is_public;
+	const char *audience;
+} kind_defaults[] = {
+	{"wijklunch", "Wijklunch", "90m", true, "wijk:{wijk}"},
+	{"themaavond", "Thema-avond", "2h", true, "wijk:{wijk}"},
+	{"expeditie", "Expeditie in de wijk", "3h", true, "wijk:{wijk}"},
+	{"scholing", "Scholing", "3h", true,
+	 "wijk:{wijk} role:huisarts,waarnemer,poh"},
+	{"borrel", "Borrel", "2h", true, "wijk:{wijk}"},
+	{"hagro", "Hagro", "90m", false, "wijk:{wijk} role:huisarts,waarnemer"},
+	{"fto", "FTO", "90m", false,
+	 "wijk:{wijk} role:huisarts,waarnemer,apotheker"},
+	{"hoed", "HOED-vergadering", "1h", false, NULL},
+	{"campagne", "Campagne", "90m", true, NULL},
+	{"evaluatie", "Evaluatie samenwerking", "1h", false,
+	 "wijk:{wijk} role:huisarts,pm"},
+	{"praktijkbezoek", "Praktijkbezoek", "1h", false, NULL},
+	{"vragenlijst", "Vragenlijst", "1d", false, "wijk:{wijk} role:pm"},
+	{"intervisie", "Intervisie", "90m", false, NULL},
+	{"overig", "Overig", "1h", false, NULL},
+};
+
+static void set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup_or_null(value);
+}
+
+/*
+ * Parses a value given as text (a default, or a string from the file) into
+ * the field at base + k->offset. Returns 0 or -1 with the expected form.
+ */
+static int key_set_text(const struct key *k, void *base, const char *value,
+			char **error_r)
+{
+	void *field = (char *)base + k->offset;
+	int64_t minutes = 0;
+	switch (k->type) {
+	case KEY_EMAIL:
+		if (model_check_email(value, k->name, error_r) < 0)
+			return -1;
+		break;
+	case KEY_ZONE:
+		if (!wtime_zone_known(value))
+			return set_error(error_r,
+					 "%s: expected an IANA time zone like "
+					 "Europe/Amsterdam, got \"%s\"",
+					 k->name, value);
+		break;
+	case KEY_DURATION:
+		if (k->min == 0 && strcmp(value, "0") == 0) {
+			*(int64_t *)field = 0;
+			return 0;
+		}
+		if (duration_parse(value, k->name, k->max, &minutes,
+				   error_r) < 0)
+			return -1;
+		if (minutes < k->min)
+			return set_error(error_r, "%s: at least %lldm", k->name,
+					 (long long)k->min);
+		*(int64_t *)field = minutes;
+		return 0;
+	case KEY_STRING:
+	case KEY_AUDIENCE:
+		if (model_check_text(value, k->name, 1000, error_r) < 0)
+			return -1;
+		break;
+	case KEY_BOOL:
+		*(bool *)field = strcmp(value, "true") == 0;
+		return 0;
+	case KEY_INT:
+		*(int *)field = atoi(value);
+		return 0;
+	}
+	set_string((char **)field, value);
+	return 0;
+}
+
+static const char *type_form(enum key_type t)
+{
+	switch (t) {
+	case KEY_BOOL:
+		return "true or false";
+	case KEY_INT:
+		return "a whole number";
+	case KEY_DURATION:
+		return "a duration in quotes like \"90m\", \"2h\" or \"7d\"";
+	default:
+		return "a string in double quotes";
+	}
+}
+
+/* Reads one setting of the file into its field. */
+static int key_set_setting(const struct key *k, void *base,
+			   const config_setting_t *s, const char *path,
+			   char **error_r)
+{
+	int type = config_setting_type(s);
+	if (k->type == KEY_BOOL && type == CONFIG_TYPE_BOOL) {
+		*(bool *)((char *)base + k->offset) =
+			config_setting_get_bool(s);
+		return 0;
+	}
+	if (k->type == KEY_INT &&
+	    (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)) {
+		long long v = config_setting_get_int64(s);
+		if (v < k->min || v > k->max)
+			return set_error(error_r,
+					 "%s: expected a number from %lld to "
+					 "%lld",
+					 path, (long long)k->min,
+					 (long long)k->max);
+		*(int *)((char *)base + k->offset) = (int)v;
+		return 0;
+	}
+	if (k->type != KEY_BOOL && k->type != KEY_INT &&
+	    type == CONFIG_TYPE_STRING) {
+		struct key named = *k;
+		named.name = path;
+		return key_set_text(&named, base, config_setting_get_string(s),
+				    error_r);
+	}
+	return set_error(error_r, "%s: expected %s", path, type_form(k->type));
+}
+
+static void apply_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (key_set_text(&keys[i], cfg, keys[i].def, NULL) < 0)
+			abort(); /* a broken built-in default */
+	cfg->nkinds = ARRAY_SIZE(kind_defaults);
+	cfg->kinds = xcalloc(cfg->nkinds, sizeof(*cfg->kinds));
+	for (size_t i = 0; i < cfg->nkinds; i++) {
+		struct kind_conf *kc = &cfg->kinds[i];
+		kc->kind = kind_defaults[i].kind;
+		kc->label = xstrdup(kind_defaults[i].label);
+		kc->is_public = kind_defaults[i].is_public;
+		kc->audience = xstrdup_or_null(kind_defaults[i].audience);
+		kc->points = -1;
+		if (duration_parse(kind_defaults[i].duration, "duration",
+				   YEAR_MIN, &kc->duration_min, NULL) < 0)
+			abort();
+	}
+}
+
+void config_defaults(struct config *cfg_r)
+{
+	apply_defaults(cfg_r);
+}
+
+const struct kind_conf *config_kind(const struct config *cfg,
+				    const char *kind)
+{
+	for (size_t i = 0; i < cfg->nkinds; i++)
+		if (strcmp(cfg->kinds[i].kind, kind) == 0)
+			return &cfg->kinds[i];
+	return NULL;
+}
+
+/* Collects problems as "FILE:LINE: message" lines. */
+struct problems {
+	const char *file;
+	struct strbuf text;
+	int count;
+};
+
+static void problem(struct problems *p, const config_setting_t *s,
+		    const char *msg)
+{
+	if (p->count++)
+		strbuf_appendc(&p->text, '\n');
+	strbuf_appendf(&p->text, "%s:%u: %s", p->file,
+		       s ? config_setting_source_line(s) : 0, msg);
+}
+
+static void load_key(struct problems *p, const struct key *k, void *base,
+		     const config_setting_t *s, const char *path)
+{
+	char *err = NULL;
+	if (key_set_setting(k, base, s, path, &err) < 0)
+		problem(p, s, err);
+	free(err);
+}
+
+static void load_kind(struct problems *p, struct config *cfg,
+		      const config_setting_t *group)
+{
+	const char *kind = config_setting_name(group);
+	struct kind_conf *kc = (struct kind_conf *)config_kind(cfg, kind);
+	if (kc == NULL || !config_setting_is_group(group)) {
+		char *msg = xasprintf("kinds.%s: unknown event kind (expected "
+				      "one of %s)",
+				      kind, model_list_text(model_event_kinds));
+		problem(p, group, msg);
+		free(msg);
+		return;
+	}
+	for (int i = 0; i < config_setting_length(group); i++) {
+		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		char *path = xasprintf("kinds.%s.%s", kind,
+				       config_setting_name(s));
+		size_t k = 0;
+		while (k < ARRAY_SIZE(kind_keys) &&
+		       strcmp(kind_keys[k].name, config_setting_name(s)) != 0)
+			k++;
+		if (k == ARRAY_SIZE(kind_keys)) {
+			char *msg = xasprintf("%s: unknown key (expected label, "
+					      "duration, public, audience or "
+					      "points)",
+					      path);
+			problem(p, s, msg);
+			free(msg);
+		} else {
+			load_key(p, &kind_keys[k], kc, s, path);
+		}
+		free(path);
+	}
+}
+
+/* Walks the file's settings; every one must be a known key. */
+static void load_group(struct problems *p, struct config *cfg,
+		       const config_setting_t *group, const char *prefix)
+{
+	for (int i = 0; i < config_setting_length(group); i++) {
+		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		char *path = prefix ? xasprintf("%s.%s", prefix,
+						config_setting_name(s))
+				    : xstrdup(config_setting_name(s));
+		size_t k = 0;
+		while (k < ARRAY_SIZE(keys) && strcmp(keys[k].name, path) != 0)
+			k++;
+		if (k < ARRAY_SIZE(keys)) {
+			load_key(p, &keys[k], cfg, s, path);
+		} else if (strcmp(path, "kinds") == 0 &&
+			   config_setting_is_group(s)) {
+			for (int j = 0; j < config_setting_length(s); j++)
+				load_kind(p, cfg,
+					  config_setting_get_elem(s, (unsigned)j));
+		} else if (strcmp(path, "feeds") == 0 &&
+			   config_setting_is_group(s)) {
+			load_group(p, cfg, s, path);
+		} else {
+			char *msg = xasprintf("%s: unknown key", path);
+			problem(p, s, msg);
+			free(msg);
+		}
+		free(path);
+	}
+}
+
+static const char *find_path(const char *path, bool *explicit_r)
+{
+	*explicit_r = true;
+	if (path)
+		return path;
+	const char *env = getenv("WIJKCAL_CONFIG");
+	if (env && *env)
+		return env;
+	*explicit_r = false;
+	return CONFIG_DEFAULT_PATH;
+}
+
+int config_load(const char *path, struct config *cfg_r, char **error_r)
+{
+	bool explicit;
+	path = find_path(path, &explicit);
+	apply_defaults(cfg_r);
+	if (access(path, F_OK) < 0 && !explicit)
+		return 0;
+	config_t lc;
+	config_init(&lc);
+	if (config_read_file(&lc, path) == CONFIG_FALSE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			set_error(error_r, "%s: cannot read: %s", path,
+				  strerror(errno));
+		else
+			set_error(error_r, "%s:%d: %s", path,
+				  config_error_line(&lc),
+				  config_error_text(&lc));
+		config_destroy(&lc);
+		config_free(cfg_r);
+		return -1;
+	}
+	struct problems p = {.file = path};
+	load_group(&p, cfg_r, config_root_setting(&lc), NULL);
+	config_destroy(&lc);
+	if (p.count) {
+		free(*error_r);
+		*error_r = strbuf_take(&p.text);
+		config_free(cfg_r);
+		return -1;
+	}
+	cfg_r->path = xstrdup(path);
+	return 0;
+}
+
+/* Prints one value of a key in libconfig syntax. */
+static void print_value(const struct key *k, const void *base, FILE *out)
+{
+	const char *field = (const char *)base + k->offset;
+	char buf[32];
+	switch (k->type) {
+	case KEY_BOOL:
+		fputs(*(const bool *)field ? "true" : "false", out);
+		break;
+	case KEY_INT:
+		fprintf(out, "%d", *(const int *)field);
+		break;
+	case KEY_DURATION:
+		duration_format(*(const int64_t *)field, buf);
+		fprintf(out, "\"%s\"", *(const int64_t *)field ? buf : "0");
+		break;
+	default: {
+		const char *s = *(char *const *)field;
+		fputc('"', out);
+		for (; s && *s; s++) {
+			if (*s == '"' || *s == '\\')
+				fputc('\\', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	}
+	}
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+	fprintf(out, "# effective configuration (%s)\n",
+		cfg->path ? cfg->path : "built-in defaults");
+	const char *group = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *dot = strchr(keys[i].name, '.');
+		size_t glen = dot ? (size_t)(dot - keys[i].name) : 0;
+		if (group && (!dot || strncmp(group, keys[i].name, glen) != 0)) {
+			fputs("};\n", out);
+			group = NULL;
+		}
+		if (dot && !group) {
+			fprintf(out, "%.*s = {\n", (int)glen, keys[i].name);
+			group = keys[i].name;
+		}
+		fprintf(out, "%s%s = ", group ? "\t" : "",
+			dot ? dot + 1 : keys[i].name);
+		print_value(&keys[i], cfg, out);
+		fputs(";\n", out);
+	}
+	if (group)
+		fputs("};\n", out);
+	fputs("kinds = {\n", out);
+	for (size_t i = 0; i < cfg->nkinds; i++) {
+		fprintf(out, "\t%s = {", cfg->kinds[i].kind);
+		for (size_t k = 0; k < ARRAY_SIZE(kind_keys); k++) {
+			const char *field = (const char *)&cfg->kinds[i] +
+					    kind_keys[k].offset;
+			if (kind_keys[k].type == KEY_AUDIENCE &&
+			    *(char *const *)field == NULL)
+				continue;
+			fprintf(out, " %s = ", kind_keys[k].name);
+			print_value(&kind_keys[k], &cfg->kinds[i], out);
+			fputc(';', out);
+		}
+		fputs(" };\n", out);
+	}
+	fputs("};\n", out);
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->path);
+	free(cfg->database);
+	free(cfg->timezone);
+	free(cfg->organizer);
+	for (size_t i = 0; i < cfg->nkinds; i++) {
+		free(cfg->kinds[i].label);
+		free(cfg->kinds[i].audience);
+	}
+	free(cfg->kinds);
+	memset(cfg, 0, sizeof(*cfg));
+}

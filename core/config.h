@@ -1,0 +1,55 @@
+/*
+ * config: the configuration file (libconfig syntax). Every key has a default,
+ * so the file is optional. Keys are described once in a table in config.c;
+ * loading walks that table, reports every bad key in one run as
+ * FILE:LINE: KEY: expected FORM, and `config_print` writes the effective
+ * configuration back in the same syntax.
+ */
+#ifndef WIJKCAL_CONFIG_H
+#define WIJKCAL_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH WIJKCAL_SYSCONFDIR "/wijkcal.conf"
+
+/* Per event kind (kinds.K.*). */
+struct kind_conf {
+	const char *kind;     /* one of model_event_kinds (static) */
+	char *label;          /* Dutch name for feeds, e.g. "Hagro" */
+	int64_t duration_min; /* default duration */
+	bool is_public;       /* default visibility */
+	char *audience;       /* default audience, "{wijk}" = the event's wijk;
+				 may be NULL */
+	int points;           /* default accreditation points, -1 none */
+};
+
+struct config {
+	char *path;      /* the file read, or NULL: built-in defaults */
+	char *database;  /* database file */
+	char *timezone;  /* IANA zone of wall times */
+	char *organizer; /* default ORGANIZER address */
+	int64_t feed_refresh_min; /* REFRESH-INTERVAL of feeds */
+	int64_t feed_alarm_min;   /* VALARM in personal feeds, 0 = none */
+	struct kind_conf *kinds;  /* one per model_event_kinds entry */
+	size_t nkinds;
+};
+
+/*
+ * Finds the file to read: `path` when given, else $WIJKCAL_CONFIG, else
+ * CONFIG_DEFAULT_PATH; a missing default file means built-in defaults, a
+ * missing file that was asked for is an error. Fills *cfg_r. Returns 0, or
+ * -1 with every problem (one per line) in *error_r; *cfg_r is then freed.
+ */
+int config_load(const char *path, struct config *cfg_r, char **error_r);
+/* Only the built-in defaults. */
+void config_defaults(struct config *cfg_r);
+/* The settings of one kind; never NULL for a kind in model_event_kinds. */
+const struct kind_conf *config_kind(const struct config *cfg,
+				    const char *kind);
+/* Writes the effective configuration in libconfig syntax. */
+void config_print(const struct config *cfg, FILE *out);
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * schema: the database layout, version STORE_SCHEMA_VERSION. Each entry of
+ * schema_migrations upgrades from version i to i + 1; a release never edits
+ * an entry, it appends one.
+ *
+ * Wall times are stored as text ("2027-01-12 12:30", or "2027-01-12" for an
+ * all-day event) with their TZID; first_utc and last_utc index events by
+ * time (last_utc is NULL for an open-ended series).
+ */
+#ifndef WIJKCAL_SCHEMA_H
+#define WIJKCAL_SCHEMA_H
+
+static const char *const schema_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE wijk ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL);"
+	"CREATE TABLE practice ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  wijk_id INTEGER NOT NULL REFERENCES wijk(id),"
+	"  address TEXT);"
+	"CREATE TABLE org ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  wijk_id INTEGER REFERENCES wijk(id));"
+	"CREATE TABLE person ("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  name TEXT NOT NULL,"
+	"  big TEXT);"
+	"CREATE TABLE affiliation ("
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  practice_id INTEGER REFERENCES practice(id),"
+	"  org_id INTEGER REFERENCES org(id),"
+	"  role TEXT NOT NULL,"
+	"  CHECK ((practice_id IS NULL) <> (org_id IS NULL)),"
+	"  UNIQUE (person_id, practice_id, org_id, role));"
+	"CREATE INDEX affiliation_practice ON affiliation(practice_id);"
+	"CREATE INDEX affiliation_org ON affiliation(org_id);"
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  wijk_id INTEGER NOT NULL REFERENCES wijk(id),"
+	"  title TEXT NOT NULL,"
+	"  description TEXT, location TEXT, online_url TEXT, url TEXT,"
+	"  organizer TEXT,"
+	"  start TEXT NOT NULL,"
+	"  duration_min INTEGER NOT NULL,"
+	"  tzid TEXT NOT NULL,"
+	"  rrule TEXT,"
+	"  points INTEGER, capacity INTEGER,"
+	"  public INTEGER NOT NULL, draft INTEGER NOT NULL,"
+	"  cancelled INTEGER NOT NULL,"
+	"  sequence INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, modified INTEGER NOT NULL,"
+	"  first_utc INTEGER NOT NULL, last_utc INTEGER);"
+	"CREATE INDEX event_wijk ON event(wijk_id, first_utc);"
+	"CREATE TABLE event_audience ("
+	"  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  expr TEXT NOT NULL,"
+	"  PRIMARY KEY (event_id, pos));"
+	"CREATE TABLE event_change ("
+	"  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	"  recurrence_id TEXT NOT NULL,"
+	"  cancelled INTEGER NOT NULL,"
+	"  start TEXT, duration_min INTEGER,"
+	"  sequence INTEGER NOT NULL,"
+	"  modified INTEGER NOT NULL,"
+	"  PRIMARY KEY (event_id, recurrence_id));",
+};
+
+#endif
