@@ -20,6 +20,9 @@ void log_set_journal(bool on)
 }
 
 static void log_vline(enum log_level level, const char *suffix,
+		      const char *fmt, va_list ap) PRINTF_LIKE(3, 0);
+
+static void log_vline(enum log_level level, const char *suffix,
 		      const char *fmt, va_list ap)
 {
 	static const char *const words[] = {"error", "warning", "info",

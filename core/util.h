@@ -37,7 +37,7 @@ char *xstrdup_or_null(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Allocates and formats; the caller frees. */
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-char *xvasprintf(const char *fmt, va_list ap);
+char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 
 /*
  * Set *error_r (when error_r is not NULL) to a newly allocated message and
