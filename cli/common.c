@@ -109,9 +109,10 @@ int cli_getopt(const char *noun, const struct cli_verb *v, int argc,
 		all[n] = opts[n];
 	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	all[n] = (struct option){0};
-	/* Options whose code is a letter also work in short form (-o). */
-	char shortopts[2 * ARRAY_SIZE(all) + 2] = "+";
-	size_t ns = 1;
+	/* Options whose code is a letter also work in short form (-o).
+	 * Options may come before or after the positional arguments. */
+	char shortopts[2 * ARRAY_SIZE(all) + 2] = "";
+	size_t ns = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (all[i].val <= 0 || all[i].val >= 128)
 			continue;

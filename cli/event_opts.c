@@ -208,7 +208,7 @@ static int end_to_duration(const struct event *e, const char *value,
 }
 
 static int apply_duration(const struct event_opts *o, struct event *e,
-			  bool start_changed, char **err)
+			  bool was_all_day, char **err)
 {
 	int64_t minutes = e->duration_min;
 	if (o->end && o->duration)
@@ -230,9 +230,9 @@ static int apply_duration(const struct event_opts *o, struct event *e,
 				       WK_EINVAL;
 			minutes = 1440; /* a timed default on a --date event */
 		}
-	} else if (start_changed && !o->duration && !o->end &&
-		   minutes % 1440 == 0 && e->uid && minutes >= 1440) {
-		/* An all-day event given a time keeps a sensible length. */
+	} else if (was_all_day && !o->duration && !o->end) {
+		/* An all-day event given a time gets the length of an hour
+		 * rather than of its days. */
 		minutes = 60;
 	}
 	e->duration_min = minutes;
@@ -374,10 +374,13 @@ int event_opts_apply(struct cli *c, const struct event_opts *o,
 	bool visible = false, start_changed = false;
 	int64_t old_duration = e->duration_min;
 	int rc = apply_kind(c, o, e, err);
+	/* A new event has no earlier form; its kind default is not a day. */
+	bool was_all_day = e->uid && e->start.date_only;
 	if (rc == WK_OK)
 		rc = apply_start(o, e, &start_changed, err);
 	if (rc == WK_OK)
-		rc = apply_duration(o, e, start_changed, err);
+		rc = apply_duration(o, e, was_all_day && !e->start.date_only,
+				    err);
 	if (rc == WK_OK)
 		rc = apply_rrule(o, e, start_changed, &visible, err);
 	if (rc == WK_OK)
