@@ -315,6 +315,11 @@ static int move_apply(struct event *e, const struct occ_opts *o,
 		return WK_EINVAL;
 	if (o->date && wtime_parse_date(o->date, "--date", &start, err) < 0)
 		return WK_EINVAL;
+	if (!wtime_exists(&start, e->tzid))
+		return set_error(err,
+				 "--start: %s does not exist in %s (the clocks "
+				 "go forward that night)",
+				 o->start, e->tzid);
 	if (start.date_only != e->start.date_only)
 		return set_error(err, "%s: the series is %s; use %s",
 				 o->start ? "--start" : "--date",

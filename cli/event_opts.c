@@ -252,6 +252,12 @@ static int apply_start(const struct event_opts *o, struct event *e,
 		return WK_EINVAL;
 	if (o->date && wtime_parse_date(o->date, "--date", &t, err) < 0)
 		return WK_EINVAL;
+	if (!wtime_exists(&t, e->tzid ? e->tzid : WIJKCAL_TZID))
+		return set_error(err,
+				 "--start: %s does not exist in %s (the clocks "
+				 "go forward that night)",
+				 o->start, e->tzid ? e->tzid : WIJKCAL_TZID),
+		       WK_EINVAL;
 	*changed = wtime_cmp(&t, &e->start) != 0 ||
 		   t.date_only != e->start.date_only;
 	e->start = t;

@@ -252,9 +252,12 @@ static int person_row(struct cli *c, struct import_ctx *ic,
 		return rc;
 	struct person old;
 	if (store_person_get(c->st, email, &old, NULL) == WK_OK) {
-		person_free(&old);
+		/* A second row of a person may leave the BIG number empty. */
+		if (p.big == NULL)
+			p.big = old.big;
 		ic->updated++;
 		rc = store_person_update(c->st, &p, err);
+		person_free(&old);
 		if (rc == WK_OK)
 			rc = store_person_link(c->st, email, &a, err);
 		return rc == WK_EEXIST ? WK_OK : rc;

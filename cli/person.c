@@ -147,7 +147,7 @@ static json_t *person_json(const struct person *p)
 	for (size_t i = 0; i < p->naff; i++) {
 		const struct affiliation *a = &p->aff[i];
 		json_array_append_new(
-			aff, json_pack("{s:s, s:s?, s:s?}", "role", a->role,
+			aff, json_pack("{s:s, s:s*, s:s*}", "role", a->role,
 				       "practice", a->practice, "org", a->org));
 	}
 	return json_pack("{s:s, s:s, s:s?, s:o}", "email", p->email, "name",

@@ -173,21 +173,61 @@ static icaltimezone *zone(const char *tzid)
 	return z ? z : icaltimezone_get_utc_timezone();
 }
 
+bool wtime_exists(const struct wtime *t, const char *tzid)
+{
+	if (t->date_only)
+		return true;
+	struct wtime back = wtime_from_utc(wtime_to_utc(t, tzid), tzid);
+	return wtime_cmp(&back, t) == 0;
+}
+
 bool wtime_zone_known(const char *tzid)
 {
 	return strcmp(tzid, "UTC") == 0 ||
 	       icaltimezone_get_builtin_timezone(tzid) != NULL;
 }
 
-int64_t wtime_to_utc(const struct wtime *t, const char *tzid)
+/* The zone's offset from UTC (seconds east) at a UTC instant. */
+static int utc_offset_at(icaltimezone *z, int64_t utc)
 {
 	struct icaltimetype it = icaltime_null_time();
-	it.year = t->year;
-	it.month = t->month;
-	it.day = t->day;
-	it.hour = t->date_only ? 0 : t->hour;
-	it.minute = t->date_only ? 0 : t->minute;
-	return (int64_t)icaltime_as_timet_with_zone(it, zone(tzid));
+	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
+	int64_t secs = utc - days * 86400;
+	int is_daylight;
+	civil_from_days(days, &it.year, &it.month, &it.day);
+	it.hour = (int)(secs / 3600);
+	it.minute = (int)(secs / 60 % 60);
+	it.second = (int)(secs % 60);
+	it.zone = icaltimezone_get_utc_timezone();
+	return icaltimezone_get_utc_offset_of_utc_time(z, &it, &is_daylight);
+}
+
+/*
+ * libical's icaltime_as_timet_with_zone() moves a time in the spring gap
+ * backwards and takes the second instant of an ambiguous autumn time, so
+ * we resolve both as RFC 5545 (3.3.5) and the header say: try the offsets
+ * in force a day before and a day after (zones change at most once in
+ * between); a time valid under both is ambiguous and takes the earlier
+ * instant; a time valid under neither is in the gap and takes the offset
+ * from before the gap, which moves it forward.
+ */
+int64_t wtime_to_utc(const struct wtime *t, const char *tzid)
+{
+	icaltimezone *z = zone(tzid);
+	int64_t local = days_from_civil(t->year, t->month, t->day) * 86400 +
+			(t->date_only ? 0 : t->hour * 3600 + t->minute * 60);
+	int before = utc_offset_at(z, local - 86400);
+	int after = utc_offset_at(z, local + 86400);
+	if (before == after)
+		return local - before;
+	int64_t u1 = local - before, u2 = local - after;
+	bool ok1 = utc_offset_at(z, u1) == before;
+	bool ok2 = utc_offset_at(z, u2) == after;
+	if (ok1 && ok2)
+		return u1 < u2 ? u1 : u2;
+	if (ok2)
+		return u2;
+	return u1;
 }
 
 struct wtime wtime_from_utc(int64_t utc, const char *tzid)

@@ -51,6 +51,9 @@ int wtime_days_in_month(int year, int month);
  * date counts as its 00:00.
  */
 int64_t wtime_to_utc(const struct wtime *t, const char *tzid);
+/* False for a wall time in the gap of a daylight-saving change (02:30 on
+ * the night the clocks go forward): no instant has it. Dates exist. */
+bool wtime_exists(const struct wtime *t, const char *tzid);
 /* True if tzid names a zone libical knows (an IANA name). */
 bool wtime_zone_known(const char *tzid);
 /* The wall time in tzid of a UTC instant. */

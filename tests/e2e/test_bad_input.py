@@ -42,6 +42,8 @@ cases = [
     (hagro + ["--start", "12-01-2027 12:30"], EX_USAGE, ["--start: expected YYYY-MM-DD HH:MM"]),
     (hagro + ["--start", "2027-02-30 12:30"], EX_USAGE, ["--start: 2027-02-30 is not a date"]),
     (hagro + ["--start", "2027-01-12 25:00"], EX_USAGE, ["--start:", "not a time of day"]),
+    (hagro + ["--start", "2027-03-28 02:30"], EX_USAGE,
+     ["--start: 2027-03-28 02:30 does not exist in Europe/Amsterdam"]),
     (hagro + ["--start", "2027-01-12 12:30", "--end", "2027-01-12 11:00"], EX_USAGE,
      ["--end: must be after the start"]),
     (hagro + ["--start", "2027-01-12 12:30", "--duration", "90"], EX_USAGE,
@@ -50,8 +52,10 @@ cases = [
      EX_USAGE, ["--rrule:"]),
     (hagro + ["--start", "2027-01-12 12:30", "--rrule", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31"],
      EX_USAGE, ["--rrule:"]),
-    (hagro + ["--start", "2027-01-12 12:30", "--rrule", "FREQ=MONTHLY;BYDAY=1MO,3WE"],
+    (hagro + ["--start", "2027-01-04 12:30", "--rrule", "FREQ=MONTHLY;BYDAY=1MO,3WE"],
      EX_USAGE, ["--rrule:", "Outlook"]),
+    (hagro + ["--start", "2027-01-13 12:30", "--rrule", "FREQ=MONTHLY;BYDAY=2TU"],
+     EX_USAGE, ["--rrule:", "2027-01-13"]),
     (hagro + ["--start", "2027-01-12 12:30", "--rrule", "FREQ=MONTHLY;COUNT=abc"],
      EX_USAGE, ["--rrule:", "COUNT"]),
     (hagro + ["--start", "2027-01-12 12:30", "--audience", "wijk:oost"], EX_DATAERR,
@@ -87,32 +91,32 @@ for args, code, needles in cases:
 
 # CSV with a bad row: the line and the column are named, nothing is imported.
 env.write("bad.csv", "slug,name,wijk\nvlier,De Vlier,noord\nhazel,De Hazelaar,oost\n")
-env.refused(["import", "practices", "bad.csv"], EX_DATAERR, ["bad.csv:3:", 'wijk: unknown wijk "oost"'])
+env.refused(["import", "practices", "bad.csv"], EX_DATAERR, *["bad.csv:3:", 'wijk: unknown wijk "oost"'])
 env.write("bad2.csv", "name;email;role;practice\nPiet;piet@linde.nl;huisarts;linde\n"
           "Jan;jan(at)linde.nl;poh;linde\n")
-env.refused(["import", "persons", "bad2.csv"], EX_DATAERR, ["bad2.csv:3:", "email: expected an e-mail"])
+env.refused(["import", "persons", "bad2.csv"], EX_DATAERR, *["bad2.csv:3:", "email: expected an e-mail"])
 env.write("latin1.csv", "slug,name,wijk\nvlier,Caf\xe9 De Vlier,noord\n".encode("latin-1"), "wb")
-env.refused(["import", "practices", "latin1.csv"], EX_DATAERR, ["UTF-8"])
+env.refused(["import", "practices", "latin1.csv"], EX_DATAERR, *["UTF-8"])
 env.write("ragged.csv", "slug,name,wijk\nvlier,De Vlier\n")
-env.refused(["import", "practices", "ragged.csv"], EX_DATAERR, ["line 2"])
+env.refused(["import", "practices", "ragged.csv"], EX_DATAERR, *["line 2"])
 env.write("nocol.csv", "slug,naam,wijk\nvlier,De Vlier,noord\n")
-env.refused(["import", "practices", "nocol.csv"], EX_DATAERR, ['missing column "name"'])
+env.refused(["import", "practices", "nocol.csv"], EX_DATAERR, *['missing column "name"'])
 
 # A malformed .ics, and one with a rule that would keep libical busy.
 env.write("bad.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x1\r\n"
           "SUMMARY:Zonder begin\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 env.refused(["import", "events", "bad.ics", "--wijk", "noord", "--kind", "hagro"],
-            EX_DATAERR, ["bad.ics", "DTSTART"])
+            EX_DATAERR, *["bad.ics", "DTSTART"])
 env.write("spin.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x2\r\n"
           "DTSTART:20270112T120000Z\r\nDTEND:20270112T130000Z\r\nSUMMARY:X\r\n"
           "RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=31\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 t0 = time.monotonic()
 env.refused(["import", "events", "spin.ics", "--wijk", "noord", "--kind", "hagro"],
-            EX_DATAERR, ["spin.ics", "RRULE"])
+            EX_DATAERR, *["spin.ics", "RRULE"])
 check(time.monotonic() - t0 < 10, "a hostile RRULE kept the import busy")
 env.write("garbage.ics", "this is not a calendar\n")
 env.refused(["import", "events", "garbage.ics", "--wijk", "noord", "--kind", "hagro"],
-            EX_DATAERR, ["garbage.ics"])
+            EX_DATAERR, *["garbage.ics"])
 
 # A missing database: a clear message, not a crash.
 r = env.run("--db", env.path("nope.db"), "wijk", "list", db=False)

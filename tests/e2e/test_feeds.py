@@ -84,8 +84,11 @@ check(any(e["dtstart"].startswith("2027-06-30") and e.get("all_day") for e in ev
       or b"DTSTART;VALUE=DATE:20270630" in data, "all-day vragenlijst")
 
 # The same data renders to the same bytes, whatever the clock says.
-again = env.run("export", "ics", "--wijk", "noord", extra_env={"WIJKCAL_NOW": "1900000000"}).out
-check(again.encode() == data, "re-export differs")
+env.ok("export", "ics", "--wijk", "noord", "-o", env.path("again.ics"),
+       extra_env={"WIJKCAL_NOW": "1900000000"})
+with open(env.path("again.ics"), "rb") as f:
+    check(f.read() == data, "re-export differs")
+noord_public = data
 
 # Internal feed: all events of the wijk, with ORGANIZER; moved occurrence
 # and EXDATEs; the draft never.
@@ -138,8 +141,7 @@ for rel in ["feeds/wijk/noord.ics", "feeds/wijk/zuid.ics", "feeds/practice/linde
     p = os.path.join(out, rel)
     check(os.path.exists(p), f"--all lacks {rel}")
 with open(os.path.join(out, "feeds/wijk/noord.ics"), "rb") as f:
-    check(f.read() == env.ok("export", "ics", "--wijk", "noord").out.encode(),
-          "--all and --wijk differ")
+    check(f.read() == noord_public, "--all and --wijk differ")
 for root, _, files in os.walk(out):
     for name in files:
         check(name.endswith(".ics"), f"stray file {name}")

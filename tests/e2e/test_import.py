@@ -109,6 +109,7 @@ check(sorted(c["change"] for c in ev["changes"]) == ["cancelled", "moved"], f"ch
 lunch = env.ok("--json", "event", "show", "lunch-2027@example.nl").json()
 check(lunch["start"] == "2027-06-15 12:00", f"UTC converted to wall time: {lunch}")
 ag = env.ok("--json", "agenda", "--kind", "fto", "--from", "2027-01-01", "--to", "2027-12-31").json()
+ag = [a for a in ag if a["title"] == "FTO Noord"]
 check([a["start"] for a in ag] == ["2027-02-03 12:30", "2027-06-09 12:30", "2027-08-04 12:30",
                                    "2027-10-06 12:30"], f"imported series: {[a['start'] for a in ag]}")
 env.write("fto.ics", ics.replace("LOCATION:Apotheek Noord", "LOCATION:Gezondheidscentrum"))

@@ -92,7 +92,7 @@ class Env:
         before = self.dump()
         r = self.run(*args)
         check(r.code == code, f"exit {r.code}, expected {code}: {r}")
-        for n in needles:
+        for n in [x for n in needles for x in (n if isinstance(n, list) else [n])]:
             check(n in r.err, f"stderr lacks {n!r}: {r}")
         check(r.err.startswith("wijkcal: "), f"message not prefixed: {r}")
         check(self.dump() == before, f"database changed by refused command: {r}")
@@ -142,7 +142,14 @@ def check_ics(path):
     if py.returncode or js.returncode:
         return None
     a, b = json.loads(py.stdout), json.loads(js.stdout)
-    check(a == b, f"python3-icalendar and ical.js disagree on {path}:\n{a}\n{b}")
+    if a != b:
+        ea, eb = a.get("events", []), b.get("events", [])
+        diffs = [(x, y) for x, y in zip(ea, eb) if x != y][:2]
+        diffs = [{k: (x.get(k), y.get(k)) for k in set(x) | set(y) if x.get(k) != y.get(k)}
+                 for x, y in diffs]
+        check(False, f"python3-icalendar and ical.js disagree on {path}: "
+              f"{len(ea)} vs {len(eb)} events; first differences (icalendar, ical.js): {diffs}; "
+              f"calendar: {a.get('calendar')} vs {b.get('calendar')}")
     return a
 
 
