@@ -96,6 +96,13 @@ static int migrate(struct store *st, char **error_r)
 	if (rc < 0)
 		return rc;
 	rc = read_version(st, error_r);
+	if (rc == WK_OK && st->version > STORE_SCHEMA_VERSION) {
+		set_error(error_r,
+			  "database %s has schema version %d, newer than this "
+			  "wijkcal (%d); upgrade wijkcal",
+			  st->path, st->version, STORE_SCHEMA_VERSION);
+		rc = WK_EIO;
+	}
 	for (int v = st->version; rc == WK_OK && v < STORE_SCHEMA_VERSION;
 	     v++) {
 		rc = store_exec(st, schema_migrations[v], error_r);

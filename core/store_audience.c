@@ -69,7 +69,7 @@ static void group_bind(const struct aud_group *g, sqlite3_stmt *stmt,
 static int check_exists(struct store *st, enum aud_key key, const char *v,
 			char **error_r)
 {
-	int64_t id;
+	int64_t id = 0;
 	const char *table = key == AUD_WIJK       ? "wijk"
 			    : key == AUD_PRACTICE ? "practice"
 						  : "org";

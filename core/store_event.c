@@ -115,7 +115,7 @@ static int write_children(struct store *st, const struct event *e,
 
 int store_event_insert(struct store *st, struct event *e, char **error_r)
 {
-	int64_t wijk_id;
+	int64_t wijk_id = 0;
 	int rc = store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id,
 			       error_r);
 	if (rc < 0)
@@ -145,7 +145,7 @@ int store_event_insert(struct store *st, struct event *e, char **error_r)
 int store_event_update(struct store *st, const struct event *e,
 		       char **error_r)
 {
-	int64_t wijk_id;
+	int64_t wijk_id = 0;
 	int rc = store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id,
 			       error_r);
 	if (rc < 0)

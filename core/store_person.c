@@ -30,17 +30,22 @@ static int person_id(struct store *st, const char *email, int64_t *id_r,
 static int link_id(struct store *st, int64_t pid, const struct affiliation *a,
 		   char **error_r)
 {
-	int64_t id;
+	int64_t id = 0;
 	int rc = a->practice ? store_slug_id(st, "practice", a->practice,
 					     "--practice", &id, error_r)
 			     : store_slug_id(st, "org", a->org, "--org", &id,
 					     error_r);
 	if (rc < 0)
 		return rc;
+	/* The table's UNIQUE constraint never fires: one of practice_id and
+	 * org_id is always NULL, and NULLs are distinct in SQL. Hence the
+	 * INSERT ... SELECT that adds nothing when the row exists. */
 	sqlite3_stmt *stmt = store_prepare(
 		st,
 		"INSERT INTO affiliation (person_id, practice_id, org_id, role) "
-		"VALUES (?, ?, ?, ?)",
+		"SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
+		"affiliation WHERE person_id = ?1 AND practice_id IS ?2 AND "
+		"org_id IS ?3 AND role = ?4)",
 		error_r);
 	if (stmt == NULL)
 		return WK_EIO;
@@ -49,6 +54,8 @@ static int link_id(struct store *st, int64_t pid, const struct affiliation *a,
 	sqlite3_bind_null(stmt, a->practice ? 3 : 2);
 	store_bind_text(stmt, 4, a->role);
 	rc = store_run(st, stmt, "affiliation", error_r);
+	if (rc == WK_OK && sqlite3_changes(st->db) == 0)
+		rc = WK_EEXIST;
 	if (rc == WK_EEXIST)
 		set_error(error_r, "the person already has role %s at %s",
 			  a->role, a->practice ? a->practice : a->org);
@@ -58,7 +65,7 @@ static int link_id(struct store *st, int64_t pid, const struct affiliation *a,
 int store_person_add(struct store *st, const struct person *p,
 		     char **error_r)
 {
-	int64_t pid;
+	int64_t pid = 0;
 	if (person_id(st, p->email, &pid, NULL) == WK_OK) {
 		set_error(error_r,
 			  "person %s already exists (add another affiliation "
@@ -84,7 +91,7 @@ int store_person_add(struct store *st, const struct person *p,
 int store_person_link(struct store *st, const char *email,
 		      const struct affiliation *a, char **error_r)
 {
-	int64_t pid;
+	int64_t pid = 0;
 	int rc = person_id(st, email, &pid, error_r);
 	return rc < 0 ? rc : link_id(st, pid, a, error_r);
 }
@@ -248,7 +255,7 @@ static int forget_audiences(struct store *st, const char *email,
 
 int store_person_forget(struct store *st, const char *email, char **error_r)
 {
-	int64_t pid;
+	int64_t pid = 0;
 	int rc = person_id(st, email, &pid, error_r);
 	if (rc == WK_OK)
 		rc = forget_audiences(st, email, error_r);

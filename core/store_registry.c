@@ -33,7 +33,7 @@ int store_slug_id(struct store *st, const char *table, const char *slug,
 static int slug_free(struct store *st, const char *table, const char *slug,
 		     char **error_r)
 {
-	int64_t id;
+	int64_t id = 0;
 	int rc = store_slug_id(st, table, slug, "slug", &id, NULL);
 	if (rc == WK_OK) {
 		set_error(error_r, "%s \"%s\" already exists",
@@ -108,7 +108,7 @@ int store_wijk_list(struct store *st, struct wijk **list_r, size_t *n_r,
 int store_practice_add(struct store *st, const struct practice *p,
 		       char **error_r)
 {
-	int64_t wijk_id;
+	int64_t wijk_id = 0;
 	int rc = slug_free(st, "practice", p->slug, error_r);
 	if (rc == WK_OK)
 		rc = store_slug_id(st, "wijk", p->wijk, "--wijk", &wijk_id,
@@ -132,7 +132,7 @@ int store_practice_add(struct store *st, const struct practice *p,
 int store_practice_update(struct store *st, const struct practice *p,
 			  char **error_r)
 {
-	int64_t wijk_id;
+	int64_t wijk_id = 0;
 	int rc = store_slug_id(st, "wijk", p->wijk, "wijk", &wijk_id, error_r);
 	if (rc < 0)
 		return rc;
