@@ -47,7 +47,28 @@ static const struct key keys[] = {
 	{"feeds.refresh", KEY_DURATION, CFG(feed_refresh_min), "1h", 5,
 	 7 * 1440},
 	{"feeds.alarm", KEY_DURATION, CFG(feed_alarm_min), "0", 0, 28 * 1440},
+	{"http.listen", KEY_STRING, CFG(http_listen), "127.0.0.1:8080", 0, 0},
+	{"http.base_url", KEY_STRING, CFG(http_base_url),
+	 "http://127.0.0.1:8080", 0, 0},
+	{"http.max_connections", KEY_INT, CFG(http_max_connections), "1000", 1,
+	 100000},
+	{"http.per_ip_limit", KEY_INT, CFG(http_per_ip_limit), "16", 0, 100000},
+	{"http.timeout", KEY_INT, CFG(http_timeout), "10", 1, 3600},
+	{"http.threads", KEY_INT, CFG(http_threads), "2", 1, 256},
+	{"http.cache_mb", KEY_INT, CFG(http_cache_mb), "32", 0, 65536},
+	{"http.connection_kb", KEY_INT, CFG(http_connection_kb), "32", 8, 1024},
 };
+
+/* True if path names a group of keys: "feeds" for "feeds.refresh". */
+static bool is_group_name(const char *path)
+{
+	size_t n = strlen(path);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strncmp(keys[i].name, path, n) == 0 &&
+		    keys[i].name[n] == '.')
+			return true;
+	return false;
+}
 
 static const struct key kind_keys[] = {
 	{"label", KEY_STRING, KIND(label), NULL, 0, 0},
@@ -230,10 +251,25 @@ struct problems {
 static void problem(struct problems *p, const config_setting_t *s,
 		    const char *msg)
 {
+	/* A setting from an @include'd file names that file. */
+	const char *file = s ? config_setting_source_file(s) : NULL;
 	if (p->count++)
 		strbuf_appendc(&p->text, '\n');
-	strbuf_appendf(&p->text, "%s:%u: %s", p->file,
-		       s ? config_setting_source_line(s) : 0, msg);
+	strbuf_appendf(&p->text, "%s:%u: ", file ? file : p->file,
+		       s ? config_setting_source_line(s) : 0);
+	/* Messages quote values, which may hold newlines: escape control
+	 * characters so that each problem stays on one line. */
+	for (; *msg; msg++) {
+		unsigned char c = (unsigned char)*msg;
+		if (c == '\n')
+			strbuf_append(&p->text, "\\n");
+		else if (c == '\t')
+			strbuf_append(&p->text, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_appendf(&p->text, "\\x%02x", c);
+		else
+			strbuf_appendc(&p->text, (char)c);
+	}
 }
 
 static void load_key(struct problems *p, const struct key *k, void *base,
@@ -250,10 +286,18 @@ static void load_kind(struct problems *p, struct config *cfg,
 {
 	const char *kind = config_setting_name(group);
 	struct kind_conf *kc = (struct kind_conf *)config_kind(cfg, kind);
-	if (kc == NULL || !config_setting_is_group(group)) {
+	if (kc == NULL) {
 		char *msg = xasprintf("kinds.%s: unknown event kind (expected "
 				      "one of %s)",
 				      kind, model_list_text(model_event_kinds));
+		problem(p, group, msg);
+		free(msg);
+		return;
+	}
+	if (!config_setting_is_group(group)) {
+		char *msg = xasprintf("kinds.%s: expected a group in braces "
+				      "like { label = \"...\"; }",
+				      kind);
 		problem(p, group, msg);
 		free(msg);
 		return;
@@ -294,13 +338,19 @@ static void load_group(struct problems *p, struct config *cfg,
 			k++;
 		if (k < ARRAY_SIZE(keys)) {
 			load_key(p, &keys[k], cfg, s, path);
-		} else if (strcmp(path, "kinds") == 0 &&
-			   config_setting_is_group(s)) {
+		} else if ((strcmp(path, "kinds") == 0 ||
+			    is_group_name(path)) &&
+			   !config_setting_is_group(s)) {
+			char *msg = xasprintf("%s: expected a group in braces "
+					      "like %s = { ... };",
+					      path, path);
+			problem(p, s, msg);
+			free(msg);
+		} else if (strcmp(path, "kinds") == 0) {
 			for (int j = 0; j < config_setting_length(s); j++)
 				load_kind(p, cfg,
 					  config_setting_get_elem(s, (unsigned)j));
-		} else if (strcmp(path, "feeds") == 0 &&
-			   config_setting_is_group(s)) {
+		} else if (is_group_name(path)) {
 			load_group(p, cfg, s, path);
 		} else {
 			char *msg = xasprintf("%s: unknown key", path);
@@ -323,6 +373,43 @@ static const char *find_path(const char *path, bool *explicit_r)
 	return CONFIG_DEFAULT_PATH;
 }
 
+/*
+ * Finishes a load after libconfig read the text (read_ok) or failed (its
+ * errno in read_errno): walks the settings into *cfg_r, which holds the
+ * defaults. On failure frees *cfg_r and puts every problem in *error_r.
+ */
+static int load_parsed(config_t *lc, bool read_ok, int read_errno,
+		       const char *name, struct config *cfg_r, char **error_r)
+{
+	if (!read_ok) {
+		const char *file = config_error_file(lc);
+		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
+			set_error(error_r, "%s: cannot read: %s", name,
+				  strerror(read_errno));
+		else
+			set_error(error_r, "%s:%d: %s", file ? file : name,
+				  config_error_line(lc),
+				  config_error_text(lc));
+		config_free(cfg_r);
+		return -1;
+	}
+	struct problems p = {.file = name};
+	load_group(&p, cfg_r, config_root_setting(lc), NULL);
+	if (p.count) {
+		char *text = strbuf_take(&p.text);
+		if (error_r) {
+			free(*error_r);
+			*error_r = text;
+		} else {
+			free(text);
+		}
+		config_free(cfg_r);
+		return -1;
+	}
+	cfg_r->path = xstrdup(name);
+	return 0;
+}
+
 int config_load(const char *path, struct config *cfg_r, char **error_r)
 {
 	bool explicit;
@@ -332,29 +419,25 @@ int config_load(const char *path, struct config *cfg_r, char **error_r)
 		return 0;
 	config_t lc;
 	config_init(&lc);
-	if (config_read_file(&lc, path) == CONFIG_FALSE) {
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-			set_error(error_r, "%s: cannot read: %s", path,
-				  strerror(errno));
-		else
-			set_error(error_r, "%s:%d: %s", path,
-				  config_error_line(&lc),
-				  config_error_text(&lc));
-		config_destroy(&lc);
-		config_free(cfg_r);
-		return -1;
-	}
-	struct problems p = {.file = path};
-	load_group(&p, cfg_r, config_root_setting(&lc), NULL);
+	/* libconfig refuses a directory without setting errno. */
+	errno = 0;
+	bool ok = config_read_file(&lc, path) == CONFIG_TRUE;
+	int rc = load_parsed(&lc, ok, errno ? errno : EISDIR, path, cfg_r,
+			     error_r);
 	config_destroy(&lc);
-	if (p.count) {
-		free(*error_r);
-		*error_r = strbuf_take(&p.text);
-		config_free(cfg_r);
-		return -1;
-	}
-	cfg_r->path = xstrdup(path);
-	return 0;
+	return rc;
+}
+
+int config_load_text(const char *text, const char *name,
+		     struct config *cfg_r, char **error_r)
+{
+	apply_defaults(cfg_r);
+	config_t lc;
+	config_init(&lc);
+	bool ok = config_read_string(&lc, text) == CONFIG_TRUE;
+	int rc = load_parsed(&lc, ok, errno, name, cfg_r, error_r);
+	config_destroy(&lc);
+	return rc;
 }
 
 /* Prints one value of a key in libconfig syntax. */
@@ -433,6 +516,8 @@ void config_free(struct config *cfg)
 	free(cfg->database);
 	free(cfg->timezone);
 	free(cfg->organizer);
+	free(cfg->http_listen);
+	free(cfg->http_base_url);
 	for (size_t i = 0; i < cfg->nkinds; i++) {
 		free(cfg->kinds[i].label);
 		free(cfg->kinds[i].audience);

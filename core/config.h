@@ -32,6 +32,14 @@ struct config {
 	char *organizer; /* default ORGANIZER address */
 	int64_t feed_refresh_min; /* REFRESH-INTERVAL of feeds */
 	int64_t feed_alarm_min;   /* VALARM in personal feeds, 0 = none */
+	char *http_listen;        /* ADDR:PORT wijkcald listens on */
+	char *http_base_url;      /* public URL of wijkcald, for links */
+	int http_max_connections; /* open connections at most */
+	int http_per_ip_limit;    /* per client address, 0 = no limit */
+	int http_timeout;         /* idle seconds before a close */
+	int http_threads;         /* HTTP threads */
+	int http_cache_mb;        /* memory for rendered feeds */
+	int http_connection_kb;   /* memory per connection */
 	struct kind_conf *kinds;  /* one per model_event_kinds entry */
 	size_t nkinds;
 };
@@ -43,6 +51,12 @@ struct config {
  * -1 with every problem (one per line) in *error_r; *cfg_r is then freed.
  */
 int config_load(const char *path, struct config *cfg_r, char **error_r);
+/*
+ * Like config_load, but parses `text` (libconfig syntax) instead of a file;
+ * `name` stands for the file in messages and becomes cfg_r->path.
+ */
+int config_load_text(const char *text, const char *name,
+		     struct config *cfg_r, char **error_r);
 /* Only the built-in defaults. */
 void config_defaults(struct config *cfg_r);
 /* The settings of one kind; never NULL for a kind in model_event_kinds. */

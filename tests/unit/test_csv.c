@@ -382,7 +382,7 @@ static void test_size_cap(void **state)
 	char *error = NULL;
 
 	assert_int_equal(csv_parse(in, n, &c, &error), -1);
-	assert_string_equal(error, "the file is too large (67108865 bytes, "
+	assert_string_equal(error, "the file is too large (16777217 bytes, "
 	                           "at most 16777216)");
 	xfree(&error);
 
