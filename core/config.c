@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/buildinfo.h"
 #include "core/model.h"
 #include "core/util.h"
@@ -109,6 +110,24 @@ static void set_string(char **field, const char *value)
 	*field = xstrdup_or_null(value);
 }
 
+/* A default audience must parse once "{wijk}" is filled in. */
+static int check_audience(const char *value, const char *name, char **error_r)
+{
+	char *expanded = audience_expand_wijk(value, "wijk");
+	struct aud_group g;
+	char *err = NULL;
+	int rc = audience_parse(expanded, &g, &err);
+	if (rc == 0)
+		audience_group_free(&g);
+	else
+		/* audience_parse names the CLI option; name the key instead. */
+		set_error(error_r, "%s: %s", name,
+			  strncmp(err, "--audience: ", 12) == 0 ? err + 12 : err);
+	free(err);
+	free(expanded);
+	return rc;
+}
+
 /*
  * Parses a value given as text (a default, or a string from the file) into
  * the field at base + k->offset. Returns 0 or -1 with the expected form.
@@ -143,8 +162,15 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 					 (long long)k->min);
 		*(int64_t *)field = minutes;
 		return 0;
-	case KEY_STRING:
 	case KEY_AUDIENCE:
+		if (*value == '\0') { /* "" removes a built-in default */
+			set_string((char **)field, NULL);
+			return 0;
+		}
+		if (check_audience(value, k->name, error_r) < 0)
+			return -1;
+		break;
+	case KEY_STRING:
 		if (model_check_text(value, k->name, 1000, error_r) < 0)
 			return -1;
 		break;
@@ -496,11 +522,6 @@ void config_print(const struct config *cfg, FILE *out)
 	for (size_t i = 0; i < cfg->nkinds; i++) {
 		fprintf(out, "\t%s = {", cfg->kinds[i].kind);
 		for (size_t k = 0; k < ARRAY_SIZE(kind_keys); k++) {
-			const char *field = (const char *)&cfg->kinds[i] +
-					    kind_keys[k].offset;
-			if (kind_keys[k].type == KEY_AUDIENCE &&
-			    *(char *const *)field == NULL)
-				continue;
 			fprintf(out, " %s = ", kind_keys[k].name);
 			print_value(&kind_keys[k], &cfg->kinds[i], out);
 			fputc(';', out);
