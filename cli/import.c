@@ -260,7 +260,11 @@ static int person_row(struct cli *c, struct import_ctx *ic,
 		person_free(&old);
 		if (rc == WK_OK)
 			rc = store_person_link(c->st, email, &a, err);
-		return rc == WK_EEXIST ? WK_OK : rc;
+		if (rc == WK_EEXIST) { /* the affiliation is known already */
+			xfree(err);
+			rc = WK_OK;
+		}
+		return rc;
 	}
 	ic->added++;
 	p.aff = &a;
