@@ -17,7 +17,7 @@ static const struct cli_verb agenda_verbs[] = {
 	 "occurrences in time order (default: today and the next 90 days; "
 	 "--to is inclusive)",
 	 agenda_run},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_agenda = {"agenda", "what is planned, in time order",
 				     agenda_verbs};

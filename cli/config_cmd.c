@@ -9,7 +9,7 @@ static const struct cli_verb config_verbs[] = {
 	{"check", "",
 	 "validate the config file and print the effective configuration",
 	 config_check},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_config = {"config", "the configuration file",
 				     config_verbs};

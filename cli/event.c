@@ -39,7 +39,7 @@ static const struct cli_verb event_verbs[] = {
 	{"move", "ID --occurrence YYYY-MM-DD (--start \"YYYY-MM-DD HH:MM\" | "
 		 "--date YYYY-MM-DD) [--duration D]",
 	 "move one occurrence of a series", event_move},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_event = {"event", "meetings and series",
 				    event_verbs};

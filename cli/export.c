@@ -18,7 +18,7 @@ static const struct cli_verb export_verbs[] = {
 	 "write a feed (to stdout or FILE), or every public feed below DIR "
 	 "laid out as the daemon's URL paths",
 	 export_ics},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_export = {"export", "iCalendar feeds as files",
 				     export_verbs};

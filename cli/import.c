@@ -32,7 +32,7 @@ static const struct cli_verb import_verbs[] = {
 	 "import events from iCalendar; UIDs are kept, so a second import "
 	 "updates",
 	 import_events},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_import = {"import",
 				     "practices, persons (CSV) and events "

@@ -8,7 +8,7 @@ static int init_run(struct cli *c, int argc, char **argv);
 static const struct cli_verb init_verbs[] = {
 	{"", "", "create the database, or upgrade it to the current schema",
 	 init_run},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_init = {"init", "create or upgrade the database",
 				   init_verbs};

@@ -11,7 +11,7 @@ static const struct cli_verb org_verbs[] = {
 	{"add", "SLUG --name NAME --kind KIND [--wijk WIJK]",
 	 "add a partner organisation", org_add},
 	{"list", "", "list the organisations", org_list},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_org = {"org", "partner organisations", org_verbs};
 

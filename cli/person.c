@@ -27,7 +27,7 @@ static const struct cli_verb person_verbs[] = {
 	{"forget", "EMAIL",
 	 "erase a person everywhere: record, affiliations, audiences (AVG)",
 	 person_forget},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_person = {"person", "professionals and partners",
 				     person_verbs};

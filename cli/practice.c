@@ -11,7 +11,7 @@ static const struct cli_verb practice_verbs[] = {
 	{"add", "SLUG --name NAME --wijk WIJK [--address TEXT]",
 	 "add a huisartsenpraktijk to a wijk", practice_add},
 	{"list", "[--wijk WIJK]", "list the practices", practice_list},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_practice = {"practice", "GP practices",
 				       practice_verbs};

@@ -11,7 +11,7 @@ static int wijk_list(struct cli *c, int argc, char **argv);
 static const struct cli_verb wijk_verbs[] = {
 	{"add", "SLUG --name NAME", "add a wijk (neighbourhood)", wijk_add},
 	{"list", "", "list the wijken", wijk_list},
-	{NULL}};
+	{0}};
 
 const struct cli_noun noun_wijk = {"wijk", "neighbourhoods", wijk_verbs};
 

@@ -1,0 +1,116 @@
+/* metrics: atomic counters and their Prometheus text. */
+#include "daemon/metrics.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The statuses counted one by one; any other counts as "other". */
+static const int statuses[] = {200, 304, 400, 404, 405, 414, 500, 503};
+#define NSTATUS (ARRAY_SIZE(statuses) + 1)
+
+struct metrics {
+	atomic_uint_fast64_t requests[ROUTE_LABELS][NSTATUS];
+	atomic_uint_fast64_t db_changes;
+};
+
+struct metrics *metrics_new(void)
+{
+	struct metrics *m = xcalloc(1, sizeof(*m));
+	for (size_t l = 0; l < ROUTE_LABELS; l++)
+		for (size_t s = 0; s < NSTATUS; s++)
+			atomic_init(&m->requests[l][s], 0);
+	atomic_init(&m->db_changes, 0);
+	return m;
+}
+
+void metrics_free(struct metrics **m)
+{
+	free(*m);
+	*m = NULL;
+}
+
+static size_t status_slot(int status)
+{
+	size_t i = 0;
+	while (i < ARRAY_SIZE(statuses) && statuses[i] != status)
+		i++;
+	return i;
+}
+
+void metrics_count_request(struct metrics *m, enum route_label label,
+                           int status)
+{
+	if ((unsigned)label >= ROUTE_LABELS)
+		label = LABEL_OTHER;
+	atomic_fetch_add_explicit(&m->requests[label][status_slot(status)], 1,
+	                          memory_order_relaxed);
+}
+
+void metrics_count_db_change(struct metrics *m)
+{
+	atomic_fetch_add_explicit(&m->db_changes, 1, memory_order_relaxed);
+}
+
+static void header(struct strbuf *out, const char *name, const char *type,
+                   const char *help)
+{
+	strbuf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	               type);
+}
+
+static void one(struct strbuf *out, const char *name, const char *type,
+                const char *help, uint64_t value)
+{
+	header(out, name, type, help);
+	strbuf_appendf(out, "%s %" PRIu64 "\n", name, value);
+}
+
+/* Only the label and status pairs seen so far, as Prometheus prefers. */
+static void render_requests(struct metrics *m, struct strbuf *out)
+{
+	header(out, "wijkcald_http_requests_total", "counter",
+	       "HTTP requests answered, by route and status.");
+	for (size_t l = 0; l < ROUTE_LABELS; l++)
+		for (size_t s = 0; s < NSTATUS; s++) {
+			uint64_t v = atomic_load_explicit(&m->requests[l][s],
+			                                  memory_order_relaxed);
+			if (v == 0)
+				continue;
+			char code[8] = "other";
+			if (s < ARRAY_SIZE(statuses))
+				snprintf(code, sizeof(code), "%d", statuses[s]);
+			strbuf_appendf(
+			    out,
+			    "wijkcald_http_requests_total{route=\"%s\","
+			    "status=\"%s\"} %" PRIu64 "\n",
+			    router_label_name((enum route_label)l), code, v);
+		}
+}
+
+void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
+                    struct strbuf *out)
+{
+	render_requests(m, out);
+	one(out, "wijkcald_feed_renders_total", "counter",
+	    "Feeds rendered from the database.", cache->renders);
+	one(out, "wijkcald_feed_render_errors_total", "counter",
+	    "Feed renders that failed, unknown slugs included.",
+	    cache->render_errors);
+	one(out, "wijkcald_feed_cache_hits_total", "counter",
+	    "Feed requests answered from memory.", cache->hits);
+	one(out, "wijkcald_feed_cache_misses_total", "counter",
+	    "Feed requests that needed a render.", cache->misses);
+	one(out, "wijkcald_feed_cache_evictions_total", "counter",
+	    "Feeds dropped to stay within http.cache_mb.", cache->evictions);
+	one(out, "wijkcald_feed_cache_entries", "gauge",
+	    "Feed paths in the cache.", cache->entries);
+	one(out, "wijkcald_feed_cache_bytes", "gauge",
+	    "Memory held by the feed cache.", cache->bytes);
+	one(out, "wijkcald_feed_cache_limit_bytes", "gauge",
+	    "The feed cache's memory bound (http.cache_mb).", cache->limit);
+	one(out, "wijkcald_database_changes_total", "counter",
+	    "Changes to the database noticed (each empties the feed cache).",
+	    atomic_load_explicit(&m->db_changes, memory_order_relaxed));
+}
