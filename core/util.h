@@ -50,6 +50,19 @@ int set_error(char **error_r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Frees *p and sets it to NULL. */
 void xfree(char **p);
 
+/*
+ * libconfig 1.5 exports functions named strbuf_append and strbuf_release
+ * for its own tokenizer; functions of ours with the same names would be
+ * called by libconfig instead of its own. So ours carry a prefix in the
+ * object code while the code keeps the short names.
+ */
+#define strbuf_append wk_strbuf_append
+#define strbuf_appendn wk_strbuf_appendn
+#define strbuf_appendf wk_strbuf_appendf
+#define strbuf_appendc wk_strbuf_appendc
+#define strbuf_take wk_strbuf_take
+#define strbuf_free wk_strbuf_free
+
 /* A growable, always NUL-terminated byte buffer. */
 struct strbuf {
 	char *data; /* owned; NULL until the first append */
