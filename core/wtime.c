@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "core/zone.h"
 
 int wtime_days_in_month(int year, int month)
 {
@@ -167,9 +168,11 @@ int wtime_weekday(const struct wtime *t)
 	return (int)(((days % 7) + 7 + 4) % 7);
 }
 
+/* Unknown names fall back to UTC; zone_builtin keeps names from files
+ * away from libical's path lookup. */
 static icaltimezone *zone(const char *tzid)
 {
-	icaltimezone *z = icaltimezone_get_builtin_timezone(tzid);
+	icaltimezone *z = zone_builtin(tzid);
 	return z ? z : icaltimezone_get_utc_timezone();
 }
 
@@ -184,7 +187,7 @@ bool wtime_exists(const struct wtime *t, const char *tzid)
 bool wtime_zone_known(const char *tzid)
 {
 	return strcmp(tzid, "UTC") == 0 ||
-	       icaltimezone_get_builtin_timezone(tzid) != NULL;
+	       zone_builtin(tzid) != NULL;
 }
 
 /* The zone's offset from UTC (seconds east) at a UTC instant. */

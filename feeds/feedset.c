@@ -1,6 +1,8 @@
-/* feedset: selecting events per feed, and writing all public feeds. */
+/* feedset: selecting events per feed, writing all feeds, and the tokens
+ * of private feeds. */
 #include "feeds/feedset.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -121,9 +123,27 @@ static int feed_setup(struct store *st, const struct config *cfg,
 		if (rc == WK_OK)
 			*calname_r = xasprintf("Wijkagenda van %s", who->name);
 		break;
+	case FEED_TOKEN: /* resolved by feedset_render first */
+		set_error(error_r, "unknown feed");
+		rc = WK_ENOTFOUND;
+		break;
 	}
 	wijk_free(&w);
 	practice_free(&p);
+	return rc;
+}
+
+/* A private feed by its token: the feed it opens, rendered. */
+static int render_token(struct store *st, const struct config *cfg,
+			const char *token, char **text_r, size_t *len_r,
+			char **error_r)
+{
+	struct feed_spec real;
+	char *id = NULL;
+	int rc = feedset_token_spec(st, token, &real, &id, error_r);
+	if (rc == WK_OK)
+		rc = feedset_render(st, cfg, &real, text_r, len_r, error_r);
+	free(id);
 	return rc;
 }
 
@@ -131,6 +151,8 @@ int feedset_render(struct store *st, const struct config *cfg,
 		   const struct feed_spec *spec, char **text_r, size_t *len_r,
 		   char **error_r)
 {
+	if (spec->type == FEED_TOKEN)
+		return render_token(st, cfg, spec->key, text_r, len_r, error_r);
 	struct event_filter f = {0};
 	struct person who = {0};
 	char *calname = NULL;
@@ -166,10 +188,16 @@ int feedset_render(struct store *st, const struct config *cfg,
 
 char *feedset_path(const struct feed_spec *spec)
 {
+	/* A private feed's URL holds its token. The paths of FEED_PERSON and
+	 * FEED_WIJK_INTERNAL are served by no route; they only name the feeds
+	 * apart (in the daemon's cache), also from every token. */
 	static const char *const dirs[] = {
-		[FEED_WIJK] = "wijk", [FEED_PRACTICE] = "practice",
-		[FEED_KIND] = "kind", [FEED_WIJK_INTERNAL] = "private",
-		[FEED_PERSON] = "private"};
+		[FEED_WIJK] = "wijk",
+		[FEED_PRACTICE] = "practice",
+		[FEED_KIND] = "kind",
+		[FEED_WIJK_INTERNAL] = "by-name/wijk",
+		[FEED_PERSON] = "by-name/person",
+		[FEED_TOKEN] = "private"};
 	return xasprintf("feeds/%s/%s.ics", dirs[spec->type], spec->key);
 }
 
@@ -321,5 +349,323 @@ int feedset_export_all(struct store *st, const struct config *cfg,
 		*nfeeds_r = nfeeds;
 	if (bytes_r)
 		*bytes_r = bytes;
+	return rc;
+}
+
+/* ---- private feeds: tokens ---- */
+
+/* The token kind of a private feed; -1 for a public one. */
+static int token_kind_of(enum feed_type type, enum token_kind *kind_r)
+{
+	if (type == FEED_PERSON)
+		*kind_r = TOKEN_PERSON;
+	else if (type == FEED_WIJK_INTERNAL)
+		*kind_r = TOKEN_WIJK_INTERNAL;
+	else
+		return -1;
+	return 0;
+}
+
+/* The identity of a private feed as the database spells it (the e-mail in
+ * lower case, the slug); WK_ENOTFOUND if it does not exist. */
+static int token_identity(struct store *st, const struct feed_spec *spec,
+			  char **id_r, char **error_r)
+{
+	struct person p = {0};
+	struct wijk w = {0};
+	int rc;
+	if (spec->type == FEED_PERSON) {
+		rc = store_person_get(st, spec->key, &p, error_r);
+		if (rc == WK_OK)
+			*id_r = xstrdup(p.email);
+		person_free(&p);
+	} else {
+		rc = store_wijk_get(st, spec->key, &w, error_r);
+		if (rc == WK_OK)
+			*id_r = xstrdup(w.slug);
+		wijk_free(&w);
+	}
+	return rc;
+}
+
+int feedset_token_issue(struct store *st, const struct token_key *key,
+			const struct feed_spec *spec, bool revoke,
+			char token_r[TOKEN_LEN + 1], char **error_r)
+{
+	enum token_kind kind;
+	if (token_kind_of(spec->type, &kind) < 0)
+		return set_error(error_r, "a public feed has no token"),
+		       WK_EINVAL;
+	char *id = NULL;
+	int64_t counter = 0;
+	int rc = token_identity(st, spec, &id, error_r);
+	if (rc == WK_OK)
+		rc = store_token_counter(st, kind, id, &counter, error_r);
+	if (rc == WK_OK) {
+		char hash[TOKEN_HASH_LEN + 1];
+		counter += revoke;
+		token_derive(key, kind, id, counter, token_r);
+		token_hash(token_r, TOKEN_LEN, hash);
+		rc = store_token_set(st, kind, id, counter, hash, error_r);
+	}
+	free(id);
+	return rc;
+}
+
+int feedset_token_spec(struct store *st, const char *token,
+		       struct feed_spec *spec_r, char **id_r, char **error_r)
+{
+	size_t len = strlen(token);
+	if (!token_well_formed(token, len))
+		return set_error(error_r, "unknown feed"), WK_ENOTFOUND;
+	char hash[TOKEN_HASH_LEN + 1];
+	enum token_kind kind;
+	token_hash(token, len, hash);
+	int rc = store_token_find(st, hash, &kind, id_r, error_r);
+	if (rc < 0)
+		return rc;
+	spec_r->type = kind == TOKEN_PERSON ? FEED_PERSON : FEED_WIJK_INTERNAL;
+	spec_r->key = *id_r;
+	return WK_OK;
+}
+
+/* ---- private feeds: export ---- */
+
+/* What an export of the private feeds has written so far. */
+struct private_run {
+	const struct config *cfg;
+	const struct token_key *key;
+	const char *dir;
+	char (*tokens)[TOKEN_LEN + 1]; /* the files written, by token */
+	size_t ntokens;
+	size_t nfeeds, bytes;
+};
+
+/* Writes one private feed's text under the token of its current counter. */
+static int write_private(struct store *st, struct private_run *run,
+			 enum token_kind kind, const char *id,
+			 const char *text, size_t len, char **error_r)
+{
+	int64_t counter = 0;
+	int rc = store_token_counter(st, kind, id, &counter, error_r);
+	if (rc < 0)
+		return rc;
+	run->tokens = xrealloc(run->tokens,
+			       (run->ntokens + 1) * sizeof(*run->tokens));
+	char *token = run->tokens[run->ntokens++];
+	token_derive(run->key, kind, id, counter, token);
+	char *path = xasprintf("feeds/private/%s.ics", token);
+	rc = write_atomic(run->dir, path, text, len, error_r);
+	free(path);
+	run->nfeeds++;
+	run->bytes += len;
+	return rc;
+}
+
+static int export_internal(struct store *st, struct private_run *run,
+			   char **error_r)
+{
+	struct wijk *wijken = NULL;
+	size_t nw = 0;
+	int rc = store_wijk_list(st, &wijken, &nw, error_r);
+	for (size_t i = 0; rc == WK_OK && i < nw; i++) {
+		struct feed_spec spec = {FEED_WIJK_INTERNAL, wijken[i].slug};
+		char *text = NULL;
+		size_t len = 0;
+		rc = feedset_render(st, run->cfg, &spec, &text, &len, error_r);
+		if (rc == WK_OK)
+			rc = write_private(st, run, TOKEN_WIJK_INTERNAL,
+					   wijken[i].slug, text, len, error_r);
+		free(text);
+	}
+	for (size_t i = 0; i < nw; i++)
+		wijk_free(&wijken[i]);
+	free(wijken);
+	return rc;
+}
+
+/*
+ * Who gets which event: per person (an index into persons, which is
+ * sorted by e-mail) the indices of the events whose audience holds them,
+ * in event order. Each audience is resolved once, not once per person.
+ */
+struct members {
+	size_t **events;
+	size_t *n;
+};
+
+static int by_email(const void *a, const void *b)
+{
+	return strcasecmp(((const struct person *)a)->email,
+			  ((const struct person *)b)->email);
+}
+
+static int resolve_members(struct store *st, const struct event *events,
+			   size_t ne, const struct person *persons, size_t np,
+			   struct members *m, char **error_r)
+{
+	m->events = xcalloc(np ? np : 1, sizeof(*m->events));
+	m->n = xcalloc(np ? np : 1, sizeof(*m->n));
+	int rc = WK_OK;
+	for (size_t i = 0; rc == WK_OK && i < ne; i++) {
+		struct person *in = NULL;
+		size_t nin = 0;
+		rc = store_audience_resolve(st, events[i].audience,
+					    events[i].naudience, &in, &nin,
+					    error_r);
+		for (size_t k = 0; k < nin; k++) {
+			const struct person *p = bsearch(
+				&in[k], persons, np, sizeof(*persons), by_email);
+			size_t j = p ? (size_t)(p - persons) : 0;
+			if (p) {
+				m->events[j] = xrealloc(
+					m->events[j],
+					(m->n[j] + 1) * sizeof(size_t));
+				m->events[j][m->n[j]++] = i;
+			}
+			person_free(&in[k]);
+		}
+		free(in);
+	}
+	return rc;
+}
+
+static void members_free(struct members *m, size_t np)
+{
+	for (size_t i = 0; m->events && i < np; i++)
+		free(m->events[i]);
+	free(m->events);
+	free(m->n);
+}
+
+/* One person's feed, the bytes feedset_render gives for FEED_PERSON. */
+static char *render_person(const struct config *cfg, const struct person *p,
+			   const struct event *events, const size_t *mine,
+			   size_t n, size_t *len_r)
+{
+	struct event *list = xcalloc(n ? n : 1, sizeof(*list));
+	for (size_t i = 0; i < n; i++)
+		list[i] = events[mine[i]]; /* borrowed: not freed here */
+	struct render_event_opts eo = {
+		.audience = RENDER_PERSONAL,
+		.organizer_default = cfg->organizer,
+		.attendee_email = p->email,
+		.attendee_name = p->name,
+		.alarm_minutes = (int)cfg->feed_alarm_min,
+	};
+	char *calname = xasprintf("Wijkagenda van %s", p->name);
+	char *text = assemble(cfg, calname, list, n, &eo, len_r);
+	free(calname);
+	free(list);
+	return text;
+}
+
+static int export_persons(struct store *st, struct private_run *run,
+			  char **error_r)
+{
+	struct person *persons = NULL;
+	struct event *events = NULL;
+	struct members m = {0};
+	size_t np = 0, ne = 0;
+	struct event_filter f = {0}; /* as feed_setup for FEED_PERSON */
+	int rc = store_person_list(st, &persons, &np, error_r);
+	if (rc == WK_OK)
+		rc = store_event_list(st, &f, &events, &ne, error_r);
+	if (rc == WK_OK)
+		rc = resolve_members(st, events, ne, persons, np, &m, error_r);
+	for (size_t i = 0; rc == WK_OK && i < np; i++) {
+		size_t len = 0;
+		char *text = render_person(run->cfg, &persons[i], events,
+					   m.events[i], m.n[i], &len);
+		rc = write_private(st, run, TOKEN_PERSON, persons[i].email,
+				   text, len, error_r);
+		free(text);
+	}
+	members_free(&m, np);
+	event_array_free(events, ne);
+	for (size_t i = 0; i < np; i++)
+		person_free(&persons[i]);
+	free(persons);
+	return rc;
+}
+
+static int by_token(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* True if name is "TOKEN.ics" for some token. */
+static bool token_file(const char *name)
+{
+	size_t n = strlen(name);
+	return n == TOKEN_LEN + 4 && strcmp(name + TOKEN_LEN, ".ics") == 0 &&
+	       token_well_formed(name, TOKEN_LEN);
+}
+
+/* Removes the token files in DIR/feeds/private that this run did not
+ * write: their tokens were revoked, or their person forgotten. */
+static int prune_private(struct private_run *run, char **error_r)
+{
+	qsort(run->tokens, run->ntokens, sizeof(*run->tokens), by_token);
+	char *folder = xasprintf("%s/feeds/private", run->dir);
+	DIR *d = opendir(folder);
+	int rc = WK_OK;
+	if (d == NULL) {
+		set_error(error_r, "%s: %s", folder, strerror(errno));
+		rc = WK_EIO;
+	}
+	for (struct dirent *de; rc == WK_OK && (de = readdir(d)) != NULL;) {
+		char token[TOKEN_LEN + 1];
+		if (!token_file(de->d_name))
+			continue;
+		memcpy(token, de->d_name, TOKEN_LEN);
+		token[TOKEN_LEN] = '\0';
+		if (bsearch(token, run->tokens, run->ntokens,
+			    sizeof(*run->tokens), by_token) == NULL &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			set_error(error_r, "%s/%s: %s", folder, de->d_name,
+				  strerror(errno));
+			rc = WK_EIO;
+		}
+	}
+	if (d)
+		closedir(d);
+	free(folder);
+	return rc;
+}
+
+/* DIR/feeds/private, listable by its owner only (see feedset.h). */
+static int make_private_dir(const char *dir, char **error_r)
+{
+	char *path = xasprintf("%s/feeds/private", dir);
+	int rc = WK_OK;
+	if ((mkdir(path, 0711) < 0 && errno != EEXIST) ||
+	    chmod(path, 0711) < 0) {
+		set_error(error_r, "%s: %s", path, strerror(errno));
+		rc = WK_EIO;
+	}
+	free(path);
+	return rc;
+}
+
+int feedset_export_private(struct store *st, const struct config *cfg,
+			   const struct token_key *key, const char *dir,
+			   size_t *nfeeds_r, size_t *bytes_r, char **error_r)
+{
+	struct private_run run = {.cfg = cfg, .key = key, .dir = dir};
+	int rc = make_dirs(dir, error_r);
+	if (rc == WK_OK)
+		rc = make_private_dir(dir, error_r);
+	if (rc == WK_OK)
+		rc = export_internal(st, &run, error_r);
+	if (rc == WK_OK)
+		rc = export_persons(st, &run, error_r);
+	if (rc == WK_OK)
+		rc = prune_private(&run, error_r);
+	free(run.tokens);
+	if (nfeeds_r)
+		*nfeeds_r = run.nfeeds;
+	if (bytes_r)
+		*bytes_r = run.bytes;
 	return rc;
 }

@@ -8,10 +8,12 @@
 #ifndef WIJKCAL_FEEDSET_H
 #define WIJKCAL_FEEDSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
 #include "core/store.h"
+#include "core/token.h"
 
 enum feed_type {
 	FEED_WIJK,          /* public: feeds/wijk/SLUG.ics */
@@ -19,11 +21,13 @@ enum feed_type {
 	FEED_PRACTICE,      /* public: the practice's wijk, public events */
 	FEED_KIND,          /* public: public events of one kind */
 	FEED_PERSON,        /* private: the person's events */
+	FEED_TOKEN,         /* private, by its token: feeds/private/TOKEN.ics,
+			       a FEED_PERSON or FEED_WIJK_INTERNAL feed */
 };
 
 struct feed_spec {
 	enum feed_type type;
-	const char *key; /* slug, kind or e-mail */
+	const char *key; /* slug, kind, e-mail or token */
 };
 
 /*
@@ -47,7 +51,44 @@ int feedset_export_all(struct store *st, const struct config *cfg,
 		       const char *dir, size_t *nfeeds_r, size_t *bytes_r,
 		       char **error_r);
 
-/* The URL path of a public feed ("feeds/wijk/noord.ics"); caller frees. */
+/*
+ * Writes every private feed below dir under its token's path,
+ * DIR/feeds/private/TOKEN.ics: each person's own feed and each wijk's
+ * internal feed, with the tokens `wijkcal feed url` prints (derived under
+ * key from the counters in the database, which is only read). Files of
+ * earlier runs in that folder whose token is no longer live (revoked, or
+ * of a forgotten person) are removed; the folder is mode 0711, so others
+ * can open a file they know the name of but cannot list it. *nfeeds_r and
+ * *bytes_r (may be NULL) get the totals.
+ */
+int feedset_export_private(struct store *st, const struct config *cfg,
+			   const struct token_key *key, const char *dir,
+			   size_t *nfeeds_r, size_t *bytes_r, char **error_r);
+
+/*
+ * The live token of a private feed (FEED_PERSON or FEED_WIJK_INTERNAL)
+ * into token_r, derived under key. Stores the hash of the token, so that
+ * the daemon opens it: a write, to run inside a transaction. With revoke,
+ * the feed's counter goes up first, and the earlier token opens nothing
+ * any more. Returns WK_OK, WK_ENOTFOUND for an unknown person or wijk,
+ * WK_EINVAL for a public feed, or a store error.
+ */
+int feedset_token_issue(struct store *st, const struct token_key *key,
+			const struct feed_spec *spec, bool revoke,
+			char token_r[TOKEN_LEN + 1], char **error_r);
+
+/*
+ * The feed a token opens (for the daemon's private routes). Returns WK_OK
+ * with spec_r->type FEED_PERSON or FEED_WIJK_INTERNAL and spec_r->key
+ * pointing at *id_r (the e-mail or slug; caller frees *id_r), or
+ * WK_ENOTFOUND with the message "unknown feed" (never the token) for a
+ * malformed, unknown or revoked token.
+ */
+int feedset_token_spec(struct store *st, const char *token,
+		       struct feed_spec *spec_r, char **id_r, char **error_r);
+
+/* The URL path of a feed ("feeds/wijk/noord.ics"; a FEED_TOKEN feed's is
+ * "feeds/private/TOKEN.ics"); caller frees. */
 char *feedset_path(const struct feed_spec *spec);
 
 #endif

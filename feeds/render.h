@@ -23,6 +23,7 @@ enum render_audience {
 struct render_event_opts {
 	enum render_audience audience;
 	const char *organizer_default; /* used when the event has none */
+	const char *organizer_name;    /* CN of the ORGANIZER; may be NULL */
 	/* RENDER_PERSONAL: the subscriber, as ATTENDEE. */
 	const char *attendee_email;
 	const char *attendee_name;
@@ -32,35 +33,46 @@ struct render_event_opts {
 
 /*
  * Renders an event (not a draft) as its VEVENT block(s): UID, DTSTAMP,
- * SEQUENCE, DTSTART/DTEND with TZID (VALUE=DATE when all-day), RRULE, EXDATE,
- * SUMMARY, LOCATION, DESCRIPTION (with the online link and accreditation
- * points), STATUS, CATEGORIES (the kind), URL, LAST-MODIFIED, and one VEVENT
- * with RECURRENCE-ID per moved occurrence (its SEQUENCE never below the
- * series'). Returns CRLF-terminated, folded text; the caller frees.
+ * SEQUENCE, CREATED, LAST-MODIFIED (both stamps from e->modified, or a
+ * change's own modified), DTSTART/DTEND with TZID (VALUE=DATE when all-day,
+ * "Z" when tzid is "UTC"), RRULE, EXDATE per cancelled occurrence, SUMMARY,
+ * LOCATION, DESCRIPTION (the text, then "Online deelnemen: URL",
+ * "Accreditatie: N punten" and "Maximaal N deelnemers" lines as set),
+ * URL, STATUS (CONFIRMED or CANCELLED), CATEGORIES (the kind), ORGANIZER
+ * and ATTENDEE by audience, a VALARM (not on cancelled events), and one
+ * VEVENT with RECURRENCE-ID per moved occurrence (its SEQUENCE never below
+ * the series'). Changes are written in order of their original start.
+ * Returns CRLF-terminated, folded text; the caller frees. Thread-safe.
  */
 char *render_event(const struct event *e, const struct render_event_opts *o);
 
 struct render_feed_opts {
-	const char *calname;    /* X-WR-CALNAME, e.g. "Wijkagenda Noord" */
-	const char *tzid;       /* X-WR-TIMEZONE, WIJKCAL_TZID by default */
-	int refresh_minutes;    /* REFRESH-INTERVAL and X-PUBLISHED-TTL */
+	const char *calname; /* X-WR-CALNAME, e.g. "Wijkagenda Noord" */
+	const char *tzid;    /* X-WR-TIMEZONE, WIJKCAL_TZID by default */
+	int refresh_minutes; /* REFRESH-INTERVAL and X-PUBLISHED-TTL;
+	                        60 when 0 or less */
 };
 
 /*
- * Assembles a VCALENDAR (VERSION, PRODID, METHOD:PUBLISH, X-WR-CALNAME,
- * X-WR-TIMEZONE, REFRESH-INTERVAL, X-PUBLISHED-TTL, a compact VTIMEZONE per
- * TZID in tzids) around the given pre-rendered blocks, in order. Returns the
- * text; the caller frees. *len_r (may be NULL) gets its length.
+ * Assembles a VCALENDAR (VERSION, PRODID, CALSCALE, METHOD:PUBLISH,
+ * X-WR-CALNAME, X-WR-TIMEZONE, REFRESH-INTERVAL, X-PUBLISHED-TTL, a compact
+ * VTIMEZONE per TZID in tzids) around the given pre-rendered blocks, in
+ * order. A TZID given twice gets one VTIMEZONE; "UTC" and unknown zones
+ * none. Only copies bytes once the zones are cached. Returns the text; the
+ * caller frees. *len_r (may be NULL) gets its length.
  */
 char *render_feed(const struct render_feed_opts *o, const char *const *tzids,
-		  size_t ntzids, const char *const *blocks, size_t nblocks,
-		  size_t *len_r);
+                  size_t ntzids, const char *const *blocks, size_t nblocks,
+                  size_t *len_r);
 
 /*
  * The VTIMEZONE of an IANA zone in the compact form Outlook writes: one
  * STANDARD and one DAYLIGHT sub-component with a yearly RRULE, DTSTART in
- * 1970, no UNTIL and no RDATE, TZID the plain IANA name. Returns CRLF text
- * (caller frees), or NULL if the zone is unknown.
+ * 1970, no UNTIL and no RDATE, TZID the plain IANA name; a zone without
+ * daylight saving gets one STANDARD. The rules are those in force today,
+ * checked against the zone's real transitions in 2030. Returns CRLF text
+ * (caller frees), or NULL if the zone is unknown or its rules cannot be
+ * written this way (Africa/Casablanca, whose offset follows Ramadan).
  */
 char *render_vtimezone(const char *tzid);
 
