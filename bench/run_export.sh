@@ -157,7 +157,7 @@ fi
 
 # ------------------------------------------------------------ 3. export
 if [ $refs_only = 0 ]; then
-	measure export "$WIJKCAL" --db "$db" export ics --all --dir "$work/out-wijkcal"
+	measure export "$WIJKCAL" --db "$db" export ics --all --public-only --dir "$work/out-wijkcal"
 fi
 measure python-icalendar "$PY" "$BENCH/ref_icalendar.py" "$data" "$work/out-python"
 measure ical-generator node "$BENCH/ref_icalgen.mjs" "$data" "$work/out-node"
@@ -199,7 +199,7 @@ table() {
 		row "  practices" import-practices ""
 		row "  persons" import-persons ""
 		row "  events" import-events ""
-		row "wijkcal export ics --all" export "$work/out-wijkcal"
+		row "wijkcal export ics --all --public-only" export "$work/out-wijkcal"
 	fi
 	row "python3-icalendar 4.0.3" python-icalendar "$work/out-python"
 	row "ical-generator $(node -p "require('$BENCH/node_modules/ical-generator/package.json').version")" \

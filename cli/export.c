@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/token.h"
 #include "core/util.h"
 #include "feeds/feedset.h"
 
@@ -14,9 +15,11 @@ static int export_ics(struct cli *c, int argc, char **argv);
 static const struct cli_verb export_verbs[] = {
 	{"ics",
 	 "(--wijk SLUG [--internal] | --practice SLUG | --person EMAIL | "
-	 "--kind KIND) [-o FILE]\n       wijkcal export ics --all --dir DIR",
-	 "write a feed (to stdout or FILE), or every public feed below DIR "
-	 "laid out as the daemon's URL paths",
+	 "--kind KIND) [-o FILE]\n       wijkcal export ics --all --dir DIR "
+	 "[--public-only]",
+	 "write a feed (to stdout or FILE), or every feed below DIR laid out "
+	 "as the daemon's URL paths (private feeds under their tokens, unless "
+	 "--public-only)",
 	 export_ics},
 	{0}};
 
@@ -26,7 +29,7 @@ const struct cli_noun noun_export = {"export", "iCalendar feeds as files",
 struct export_opts {
 	struct feed_spec spec;
 	int nspecs;
-	bool internal, all;
+	bool internal, all, public_only;
 	const char *out, *dir;
 };
 
@@ -39,6 +42,9 @@ static int export_opt(void *arg, int code, const char *value, char **err)
 		return 0;
 	case 'a':
 		o->all = true;
+		return 0;
+	case 'P':
+		o->public_only = true;
 		return 0;
 	case 'o':
 		o->out = value;
@@ -84,17 +90,44 @@ static int write_output(const char *out, const char *text, size_t len)
 	return ok ? EX_OK : EX_CANTCREAT;
 }
 
-static int export_all(struct cli *c, const struct export_opts *o)
+/* The private feeds, under the tokens of the site key. */
+static int export_private(struct cli *c, const struct export_opts *o,
+			  const struct token_key *key)
 {
 	size_t nfeeds = 0, bytes = 0;
 	char *err = NULL;
-	int rc = feedset_export_all(c->st, &c->cfg, o->dir, &nfeeds, &bytes,
-				    &err);
+	int rc = feedset_export_private(c->st, &c->cfg, key, o->dir, &nfeeds,
+					&bytes, &err);
 	if (rc < 0)
 		return cli_fail(rc, &err);
-	fprintf(stderr, "wrote %zu feeds (%zu bytes) below %s/feeds/\n",
+	fprintf(stderr,
+		"wrote %zu private feeds (%zu bytes) below %s/feeds/private/\n",
 		nfeeds, bytes, o->dir);
 	return EX_OK;
+}
+
+/* Every public feed, then every private one. The key file beside the
+ * database (created on first use, as by `wijkcal feed url`) is read
+ * first, so that a refused key writes nothing. */
+static int export_all(struct cli *c, const struct export_opts *o)
+{
+	struct token_key key = {0};
+	size_t nfeeds = 0, bytes = 0;
+	char *err = NULL, *path = token_key_path(c->db_path);
+	int rc = o->public_only ? WK_OK : token_key_load(path, &key, &err);
+	free(path);
+	if (rc == WK_OK)
+		rc = feedset_export_all(c->st, &c->cfg, o->dir, &nfeeds, &bytes,
+					&err);
+	int code = rc < 0 ? cli_fail(rc, &err) : EX_OK;
+	if (code == EX_OK) {
+		fprintf(stderr, "wrote %zu feeds (%zu bytes) below %s/feeds/\n",
+			nfeeds, bytes, o->dir);
+		if (!o->public_only)
+			code = export_private(c, o, &key);
+	}
+	explicit_bzero(&key, sizeof(key));
+	return code;
 }
 
 static int export_ics(struct cli *c, int argc, char **argv)
@@ -106,6 +139,7 @@ static int export_ics(struct cli *c, int argc, char **argv)
 		{"kind", required_argument, NULL, 'k'},
 		{"internal", no_argument, NULL, 'i'},
 		{"all", no_argument, NULL, 'a'},
+		{"public-only", no_argument, NULL, 'P'},
 		{"dir", required_argument, NULL, 'd'},
 		{"output", required_argument, NULL, 'o'},
 		{0}};
@@ -123,6 +157,9 @@ static int export_ics(struct cli *c, int argc, char **argv)
 	    (!o.all && o.nspecs != 1))
 		return cli_usage_error("export", &export_verbs[0],
 				       "give one feed, or --all with --dir");
+	if (o.public_only && !o.all)
+		return cli_usage_error("export", &export_verbs[0],
+				       "--public-only goes with --all");
 	if (o.internal && o.spec.type != FEED_WIJK)
 		return cli_usage_error("export", &export_verbs[0],
 				       "--internal goes with --wijk");

@@ -74,6 +74,19 @@ static const char *const schema_migrations[] = {
 	"  sequence INTEGER NOT NULL,"
 	"  modified INTEGER NOT NULL,"
 	"  PRIMARY KEY (event_id, recurrence_id));",
+	/* 1 -> 2: private feed tokens (core/token.h). Per feed identity
+	 * (kind "person" with an e-mail, or "wijk-internal" with a slug) the
+	 * revocation counter and the SHA-256 (hex) of its live token; never
+	 * the token itself. The indexes let an audience be resolved from its
+	 * wijk (a person's feed resolves the audience of every event). */
+	"CREATE TABLE feed_token ("
+	"  kind TEXT NOT NULL,"
+	"  key TEXT NOT NULL COLLATE NOCASE,"
+	"  counter INTEGER NOT NULL,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  PRIMARY KEY (kind, key));"
+	"CREATE INDEX practice_wijk ON practice(wijk_id);"
+	"CREATE INDEX org_wijk ON org(wijk_id);",
 };
 
 #endif

@@ -14,9 +14,10 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "core/token.h"
 
 /* The schema version this build reads and writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -76,8 +77,9 @@ int store_person_get(struct store *st, const char *email,
 int store_person_list(struct store *st, struct person **list_r, size_t *n_r,
 		      char **error_r);
 /* Erases a person everywhere (AVG): the record, affiliations, person:
- * terms in audiences (a group left without persons is dropped), and as
- * organiser (events fall back to the configured organiser). */
+ * terms in audiences (a group left without persons is dropped), as
+ * organiser (events fall back to the configured organiser), and the token
+ * of their private feed. */
 int store_person_forget(struct store *st, const char *email, char **error_r);
 
 /*
@@ -91,6 +93,26 @@ int store_audience_check(struct store *st, const char *expr,
 int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
 			   struct person **list_r, size_t *n_r,
 			   char **error_r);
+
+/*
+ * Private feed tokens (core/token.h): per feed, named by kind and id (the
+ * e-mail or the wijk slug), a revocation counter and the hash of its live
+ * token. store_person_forget deletes a person's row.
+ */
+/* The counter of a feed; 0 when none is stored. */
+int store_token_counter(struct store *st, enum token_kind kind,
+			const char *id, int64_t *counter_r, char **error_r);
+/* Stores the feed's counter and the hash (token_hash) of its live token,
+ * replacing its earlier row: the earlier token opens nothing any more. */
+int store_token_set(struct store *st, enum token_kind kind, const char *id,
+		    int64_t counter, const char *hash, char **error_r);
+/* The feed whose live token has this hash: its kind, and its id in *id_r
+ * (caller frees); WK_ENOTFOUND ("unknown feed") when none has. */
+int store_token_find(struct store *st, const char *hash,
+		     enum token_kind *kind_r, char **id_r, char **error_r);
+/* Deletes the row of a feed, if any. */
+int store_token_delete(struct store *st, enum token_kind kind,
+		       const char *id, char **error_r);
 
 /* Events. insert fills e->id; update replaces every column, the audience
  * and the changes of the event with e->id. */

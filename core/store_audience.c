@@ -3,7 +3,8 @@
  * resolving them to persons. A group becomes one SELECT: the affiliation
  * terms (wijk, practice, org, org-kind, role) must hold for one and the same
  * affiliation, the person term for the person; the groups are joined with
- * UNION.
+ * UNION. The SQL is shaped so that SQLite starts from the most selective
+ * term by index instead of visiting every person.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,53 @@
 #include "core/store_impl.h"
 #include "core/util.h"
 
-/* The SQL column each affiliation term compares with. */
-static const char *const term_column[AUD_NKEYS] = {
-	[AUD_WIJK] = "w.slug",     [AUD_PRACTICE] = "pr.slug",
-	[AUD_ORG] = "o.slug",      [AUD_ORG_KIND] = "o.kind",
-	[AUD_ROLE] = "a.role",     [AUD_PERSON] = "p.email",
+/*
+ * An affiliation is with a practice or with an organisation, never both,
+ * so the affiliation terms of a group are matched in two branches, one
+ * per kind, each joined from the most selective table by index (wijk
+ * slug -> practice or org -> affiliation). A branch that a term rules out
+ * (an org term for the practice branch) is left out.
+ */
+enum aud_branch { BRANCH_PRACTICE, BRANCH_ORG, NBRANCHES };
+
+/* The SQL column each affiliation term compares with, per branch; NULL:
+ * the term rules the branch out. */
+static const char *const term_column[NBRANCHES][AUD_NKEYS] = {
+	[BRANCH_PRACTICE] = {[AUD_WIJK] = "w.slug",
+			     [AUD_PRACTICE] = "pr.slug",
+			     [AUD_ROLE] = "a.role"},
+	[BRANCH_ORG] = {[AUD_WIJK] = "w.slug",
+			[AUD_ORG] = "o.slug",
+			[AUD_ORG_KIND] = "o.kind",
+			[AUD_ROLE] = "a.role"},
 };
+
+static const char *const branch_from[NBRANCHES] = {
+	[BRANCH_PRACTICE] = "SELECT a.person_id FROM practice pr "
+			    "JOIN affiliation a ON a.practice_id = pr.id",
+	[BRANCH_ORG] = "SELECT a.person_id FROM org o "
+		       "JOIN affiliation a ON a.org_id = o.id",
+};
+
+static const char *const branch_wijk[NBRANCHES] = {
+	[BRANCH_PRACTICE] = " JOIN wijk w ON w.id = pr.wijk_id",
+	[BRANCH_ORG] = " JOIN wijk w ON w.id = o.wijk_id",
+};
+
+static bool is_aff_term(const struct aud_term *t)
+{
+	return t->key != AUD_PERSON;
+}
+
+/* True if every affiliation term of g has a column in branch b. */
+static bool branch_used(const struct aud_group *g, enum aud_branch b)
+{
+	for (size_t i = 0; i < g->nterms; i++)
+		if (is_aff_term(&g->terms[i]) &&
+		    term_column[b][g->terms[i].key] == NULL)
+			return false;
+	return true;
+}
 
 static void append_in(struct strbuf *sql, const char *column, size_t n)
 {
@@ -27,43 +69,68 @@ static void append_in(struct strbuf *sql, const char *column, size_t n)
 	strbuf_appendc(sql, ')');
 }
 
-/* Appends the SELECT of one group; values are bound in term order. */
+/* Appends one branch's SELECT of person ids; values bound in term order. */
+static void branch_sql(const struct aud_group *g, enum aud_branch b,
+		       struct strbuf *sql)
+{
+	bool wijk = false;
+	for (size_t i = 0; i < g->nterms; i++)
+		wijk |= g->terms[i].key == AUD_WIJK;
+	strbuf_append(sql, branch_from[b]);
+	strbuf_append(sql, wijk ? branch_wijk[b] : "");
+	strbuf_append(sql, " WHERE 1");
+	for (size_t i = 0; i < g->nterms; i++)
+		if (is_aff_term(&g->terms[i]))
+			append_in(sql, term_column[b][g->terms[i].key],
+				  g->terms[i].nvalues);
+}
+
+/* Appends the SELECT of one group; values are bound by group_bind. */
 static void group_sql(const struct aud_group *g, struct strbuf *sql)
 {
 	bool aff = false;
 	for (size_t i = 0; i < g->nterms; i++)
-		aff |= g->terms[i].key != AUD_PERSON;
+		aff |= is_aff_term(&g->terms[i]);
 	strbuf_append(sql, "SELECT p.id FROM person p WHERE 1");
 	for (size_t i = 0; i < g->nterms; i++)
-		if (g->terms[i].key == AUD_PERSON)
+		if (!is_aff_term(&g->terms[i]))
 			append_in(sql, "p.email", g->terms[i].nvalues);
 	if (!aff)
 		return;
-	strbuf_append(sql,
-		      " AND EXISTS (SELECT 1 FROM affiliation a "
-		      "LEFT JOIN practice pr ON pr.id = a.practice_id "
-		      "LEFT JOIN org o ON o.id = a.org_id "
-		      "LEFT JOIN wijk w ON w.id = COALESCE(pr.wijk_id, o.wijk_id) "
-		      "WHERE a.person_id = p.id");
-	for (size_t i = 0; i < g->nterms; i++)
-		if (g->terms[i].key != AUD_PERSON)
-			append_in(sql, term_column[g->terms[i].key],
-				  g->terms[i].nvalues);
-	strbuf_appendc(sql, ')');
+	strbuf_append(sql, " AND p.id IN (");
+	size_t used = 0;
+	for (int b = 0; b < NBRANCHES; b++) {
+		if (!branch_used(g, (enum aud_branch)b))
+			continue;
+		strbuf_append(sql, used++ ? " UNION ALL " : "");
+		branch_sql(g, (enum aud_branch)b, sql);
+	}
+	/* Practice and org terms together: no affiliation has both. */
+	strbuf_append(sql, used ? ")" : "SELECT NULL WHERE 0)");
 }
 
+static void bind_term(const struct aud_term *t, sqlite3_stmt *stmt,
+		      int *next)
+{
+	for (size_t v = 0; v < t->nvalues; v++)
+		store_bind_text(stmt, (*next)++, t->values[v]);
+}
+
+/* Binds the values in the order group_sql writes them: person terms,
+ * then the affiliation terms once per branch used. */
 static void group_bind(const struct aud_group *g, sqlite3_stmt *stmt,
 		       int *next)
 {
-	/* Person terms first, as group_sql writes them first. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < g->nterms; i++) {
-			if ((g->terms[i].key == AUD_PERSON) != (pass == 0))
-				continue;
-			for (size_t v = 0; v < g->terms[i].nvalues; v++)
-				store_bind_text(stmt, (*next)++,
-						g->terms[i].values[v]);
-		}
+	for (size_t i = 0; i < g->nterms; i++)
+		if (!is_aff_term(&g->terms[i]))
+			bind_term(&g->terms[i], stmt, next);
+	for (int b = 0; b < NBRANCHES; b++) {
+		if (!branch_used(g, (enum aud_branch)b))
+			continue;
+		for (size_t i = 0; i < g->nterms; i++)
+			if (is_aff_term(&g->terms[i]))
+				bind_term(&g->terms[i], stmt, next);
+	}
 }
 
 static int check_exists(struct store *st, enum aud_key key, const char *v,

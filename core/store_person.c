@@ -269,6 +269,8 @@ int store_person_forget(struct store *st, const char *email, char **error_r)
 		return WK_EIO;
 	store_bind_text(stmt, 1, email);
 	rc = store_run(st, stmt, "event", error_r);
+	if (rc == WK_OK) /* the private feed's URL dies with the person */
+		rc = store_token_delete(st, TOKEN_PERSON, email, error_r);
 	if (rc < 0)
 		return rc;
 	stmt = store_prepare(st, "DELETE FROM person WHERE id = ?", error_r);

@@ -49,6 +49,23 @@ int feedsource_render(void *ctx, const struct feed_spec *spec, char **text_r,
 	return rc;
 }
 
+int feedsource_token_spec(struct feedsource *fs, const char *token,
+                          struct feed_spec *spec_r, char **id_r, char **error_r)
+{
+	pthread_mutex_lock(&fs->mu);
+	int rc = feedset_token_spec(fs->st, token, spec_r, id_r, error_r);
+	pthread_mutex_unlock(&fs->mu);
+	return rc;
+}
+
+int feedsource_with(struct feedsource *fs, feedsource_fn fn, void *arg)
+{
+	pthread_mutex_lock(&fs->mu);
+	int rc = fn(fs->st, fs->cfg, arg);
+	pthread_mutex_unlock(&fs->mu);
+	return rc;
+}
+
 void feedsource_swap_config(struct feedsource *fs, struct config *next)
 {
 	pthread_mutex_lock(&fs->mu);

@@ -19,6 +19,8 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "daemon/page.h"
+#include "daemon/pagedata.h"
 #include "daemon/router.h"
 
 /* The fixed answers, built once and shared by every connection. */
@@ -52,6 +54,7 @@ struct http {
 	atomic_int max_age;  /* Cache-Control of feeds, seconds */
 	atomic_int inflight; /* requests begun and not yet completed */
 	struct MHD_Response *canned[NCANNED];
+	char csp[PAGE_CSP_SIZE]; /* Content-Security-Policy of the pages */
 };
 
 /* An answer in the making, and what its access log line says. */
@@ -215,13 +218,16 @@ static bool not_modified(struct MHD_Connection *conn, const struct feed *f)
 	       f->last_modified <= since;
 }
 
-/* The headers of a feed answer; `full` for 200, not for 304. */
+/* The headers of a feed answer; `full` for 200, not for 304. A private
+ * feed may be kept by the client, not by a shared cache. */
 static bool feed_headers(struct http *h, struct MHD_Response *resp,
-                         const struct feed *f, bool gzip, bool full)
+                         const struct feed *f, bool gzip, bool full,
+                         bool is_private)
 {
 	char date[ROUTER_DATE_SIZE], cache[48];
 	router_format_http_date(f->last_modified, date);
-	snprintf(cache, sizeof(cache), "public, max-age=%d",
+	snprintf(cache, sizeof(cache), "%s, max-age=%d",
+	         is_private ? "private" : "public",
 	         atomic_load_explicit(&h->max_age, memory_order_relaxed));
 	bool ok = add_header(resp, MHD_HTTP_HEADER_ETAG,
 	                     gzip ? f->etag_gz : f->etag) &&
@@ -266,9 +272,11 @@ static void answer_feed(struct http *h, struct MHD_Connection *conn,
 	struct feed *f = NULL;
 	char *err = NULL;
 	int rc = feedcache_get(h->ctx.cache, &spec, time(NULL), &f, &err);
+	bool is_private = r->feed == FEED_TOKEN;
 	if (rc != WK_OK) {
-		if (rc != WK_ENOTFOUND)
-			log_warnx("feed %s: %s", r->key, err);
+		if (rc != WK_ENOTFOUND) /* never a token in the log */
+			log_warnx("feed %s: %s",
+			          is_private ? "[token]" : r->key, err);
 		free(err);
 		answer_canned(h, rc == WK_ENOTFOUND ? CANNED_404 : CANNED_500,
 		              a);
@@ -282,7 +290,8 @@ static void answer_feed(struct http *h, struct MHD_Connection *conn,
 	a->resp = full ? feed_body(f, a->gzip)
 	               : MHD_create_response_from_buffer(
 	                     0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (a->resp && !feed_headers(h, a->resp, f, a->gzip, full)) {
+	if (a->resp &&
+	    !feed_headers(h, a->resp, f, a->gzip, full, is_private)) {
 		MHD_destroy_response(a->resp);
 		a->resp = NULL;
 	}
@@ -319,6 +328,53 @@ static void answer_metrics(struct http *h, struct answer *a)
 	    !(add_header(a->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                 "text/plain; version=0.0.4; charset=utf-8") &&
 	      add_header(a->resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"))) {
+		MHD_destroy_response(a->resp);
+		a->resp = NULL;
+	}
+	a->status = 200;
+	a->bytes = len;
+	if (a->resp == NULL)
+		answer_canned(h, CANNED_500, a);
+}
+
+/* The headers of an agenda page. A private page stays out of shared
+ * caches and search engines; no page sends a Referer to the sites its
+ * links lead to (a private page's URL holds a token). */
+static bool page_headers(struct http *h, struct MHD_Response *resp,
+                         bool is_private)
+{
+	return add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                  "text/html; charset=utf-8") &&
+	       add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                  is_private ? "private, no-store"
+	                             : "public, max-age=60") &&
+	       add_header(resp, "Content-Security-Policy", h->csp) &&
+	       add_header(resp, "Referrer-Policy", "no-referrer") &&
+	       add_header(resp, "X-Content-Type-Options", "nosniff") &&
+	       (!is_private ||
+	        add_header(resp, "X-Robots-Tag", "noindex, nofollow"));
+}
+
+static void answer_page(struct http *h, const struct route *r, struct answer *a)
+{
+	char *html = NULL, *err = NULL;
+	size_t len = 0;
+	int rc = pagedata_render(h->ctx.source, r->kind, r->key,
+	                         (int64_t)time(NULL), &html, &len, &err);
+	if (rc != WK_OK) {
+		if (rc != WK_ENOTFOUND) /* the message never holds a token */
+			log_warnx("page: %s", err);
+		free(err);
+		answer_canned(h, rc == WK_ENOTFOUND ? CANNED_404 : CANNED_500,
+		              a);
+		return;
+	}
+	a->resp =
+	    MHD_create_response_from_buffer(len, html, MHD_RESPMEM_MUST_FREE);
+	if (a->resp == NULL)
+		free(html);
+	if (a->resp &&
+	    !page_headers(h, a->resp, r->kind == ROUTE_PRIVATE_PAGE)) {
 		MHD_destroy_response(a->resp);
 		a->resp = NULL;
 	}
@@ -380,6 +436,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		answer_healthz(h, &a);
 	else if (r.kind == ROUTE_METRICS)
 		answer_metrics(h, &a);
+	else if (r.kind == ROUTE_INDEX || r.kind == ROUTE_WIJK_PAGE ||
+	         r.kind == ROUTE_PRIVATE_PAGE)
+		answer_page(h, &r, &a);
 	else
 		answer_canned(h, canned_for(r.status), &a);
 	enum MHD_Result ok =
@@ -447,6 +506,7 @@ int http_start(const struct config *cfg, const struct http_ctx *ctx,
 	h->ctx = *ctx;
 	atomic_init(&h->max_age, max_age);
 	atomic_init(&h->inflight, 0);
+	page_csp(h->csp, sizeof(h->csp));
 	bool ok = true;
 	for (size_t i = 0; i < NCANNED; i++)
 		ok = ok && (h->canned[i] = canned_new((enum canned)i)) != NULL;

@@ -1,7 +1,9 @@
 /*
  * http: the daemon's HTTP server (libmicrohttpd, epoll, an internal pool of
  * http.threads threads) and what each route answers: public feeds with
- * ETag, Last-Modified, 304, HEAD and gzip, /healthz and /metrics. Limits
+ * ETag, Last-Modified, 304, HEAD and gzip, the agenda pages (rendered per
+ * request by pagedata.c, with a strict Content-Security-Policy), /healthz
+ * and /metrics. Limits
  * come from the config: http.max_connections, http.per_ip_limit,
  * http.timeout (idle seconds) and http.connection_kb (memory per
  * connection, which also bounds the request line and headers).
@@ -19,6 +21,7 @@
 #include "core/config.h"
 #include "daemon/dbwatch.h"
 #include "daemon/feedcache.h"
+#include "daemon/feedsource.h"
 #include "daemon/metrics.h"
 
 /* What the handlers use; owned by the caller, who keeps it alive until
@@ -26,8 +29,9 @@
 struct http_ctx {
 	struct feedcache *cache;
 	struct metrics *metrics;
-	struct dbwatch *watch; /* /healthz pings it */
-	bool access_log;       /* one debug line per request */
+	struct dbwatch *watch;     /* /healthz pings it */
+	bool access_log;           /* one debug line per request */
+	struct feedsource *source; /* the agenda pages read it */
 };
 
 struct http;

@@ -1,5 +1,6 @@
 /*
- * wijkcald: the daemon. It serves the public feeds over HTTP from memory
+ * wijkcald: the daemon. It serves the feeds over HTTP from memory (the
+ * private ones by their token, which it looks up by hash: it needs no key)
  * and notices changes made with the CLI (PRAGMA data_version, every 200 ms)
  * so that they show within a second. main() reads like a table of
  * contents: options, config, store, cache, http, then the loop; everything
@@ -236,7 +237,11 @@ static void start_cache(struct wijkcald *d)
 
 static int start_http(struct wijkcald *d)
 {
-	struct http_ctx ctx = {d->cache, d->metrics, d->watch, d->opt.verbose};
+	struct http_ctx ctx = {.cache = d->cache,
+	                       .metrics = d->metrics,
+	                       .watch = d->watch,
+	                       .access_log = d->opt.verbose,
+	                       .source = d->source};
 	char *err = NULL;
 	if (http_start(&d->cfg, &ctx, max_age(&d->cfg), &d->http, &err) < 0) {
 		fprintf(stderr, "wijkcald: %s\n", err);

@@ -5,9 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/token.h"
 #include "core/util.h"
 
-/* The public feeds: URL folder, feed type and metrics label. */
+/* The feeds: URL folder, feed type and metrics label. */
 static const struct {
 	const char *prefix;
 	enum feed_type feed;
@@ -16,6 +17,7 @@ static const struct {
     {"/feeds/wijk/", FEED_WIJK, LABEL_WIJK},
     {"/feeds/practice/", FEED_PRACTICE, LABEL_PRACTICE},
     {"/feeds/kind/", FEED_KIND, LABEL_KIND},
+    {"/feeds/private/", FEED_TOKEN, LABEL_PRIVATE},
 };
 
 static bool starts_with(const char *s, size_t len, const char *prefix)
@@ -80,6 +82,48 @@ static bool key_ok(const char *s, size_t n)
 	return true;
 }
 
+/* The agenda pages: "/" and a slug or token below a folder. */
+static const struct {
+	const char *prefix;
+	enum route_kind kind;
+} page_routes[] = {
+    {"/wijk/", ROUTE_WIJK_PAGE},
+    {"/private/", ROUTE_PRIVATE_PAGE},
+};
+
+static bool is_page(const char *path, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(page_routes); i++)
+		if (starts_with(path, len, page_routes[i].prefix))
+			return true;
+	return equals(path, len, "/");
+}
+
+/* Fills r for a page path; false if the path is no page. */
+static bool match_page(const char *path, size_t len, struct route *r)
+{
+	if (equals(path, len, "/")) {
+		r->kind = ROUTE_INDEX;
+		return true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(page_routes); i++) {
+		size_t plen = strlen(page_routes[i].prefix);
+		if (!starts_with(path, len, page_routes[i].prefix))
+			continue;
+		const char *key = path + plen;
+		size_t n = len - plen;
+		if (page_routes[i].kind == ROUTE_PRIVATE_PAGE
+		        ? !token_well_formed(key, n)
+		        : !key_ok(key, n))
+			return true; /* 404 */
+		memcpy(r->key, key, n);
+		r->key[n] = '\0';
+		r->kind = page_routes[i].kind;
+		return true;
+	}
+	return false;
+}
+
 static enum route_label label_of(const char *path, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(feed_routes); i++)
@@ -89,6 +133,8 @@ static enum route_label label_of(const char *path, size_t len)
 		return LABEL_HEALTHZ;
 	if (equals(path, len, "/metrics"))
 		return LABEL_METRICS;
+	if (is_page(path, len))
+		return LABEL_PAGE;
 	return LABEL_OTHER;
 }
 
@@ -105,6 +151,8 @@ static void match_path(const char *path, size_t len, struct route *r)
 		r->kind = ROUTE_METRICS;
 		return;
 	}
+	if (match_page(path, len, r))
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(feed_routes); i++) {
 		size_t plen = strlen(feed_routes[i].prefix);
 		if (!starts_with(path, len, feed_routes[i].prefix) ||
@@ -112,7 +160,9 @@ static void match_path(const char *path, size_t len, struct route *r)
 			continue;
 		const char *key = path + plen;
 		size_t n = len - plen - 4;
-		if (!key_ok(key, n))
+		if (feed_routes[i].feed == FEED_TOKEN
+		        ? !token_well_formed(key, n)
+		        : !key_ok(key, n))
 			return;
 		memcpy(r->key, key, n);
 		r->key[n] = '\0';
@@ -147,8 +197,9 @@ const char *router_label_name(enum route_label label)
 {
 	static const char *const names[] = {
 	    [LABEL_WIJK] = "wijk",       [LABEL_PRACTICE] = "practice",
-	    [LABEL_KIND] = "kind",       [LABEL_HEALTHZ] = "healthz",
-	    [LABEL_METRICS] = "metrics", [LABEL_OTHER] = "other"};
+	    [LABEL_KIND] = "kind",       [LABEL_PRIVATE] = "private",
+	    [LABEL_HEALTHZ] = "healthz", [LABEL_METRICS] = "metrics",
+	    [LABEL_PAGE] = "page",       [LABEL_OTHER] = "other"};
 	return (unsigned)label < ROUTE_LABELS ? names[label] : "other";
 }
 

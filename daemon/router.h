@@ -24,10 +24,15 @@
 #define ROUTER_ALLOW    "GET, HEAD" /* the Allow header of a 405 */
 
 enum route_kind {
-	ROUTE_FEED,    /* a public feed: r->feed and r->key */
-	ROUTE_HEALTHZ, /* /healthz */
-	ROUTE_METRICS, /* /metrics */
-	ROUTE_ERROR,   /* answer r->status (400, 404, 405 or 414) at once */
+	ROUTE_FEED,         /* a feed: r->feed and r->key (FEED_TOKEN: the token
+	                       of /feeds/private/TOKEN.ics, well formed) */
+	ROUTE_HEALTHZ,      /* /healthz */
+	ROUTE_METRICS,      /* /metrics */
+	ROUTE_INDEX,        /* the agenda page "/": the list of wijken */
+	ROUTE_WIJK_PAGE,    /* the agenda page /wijk/SLUG: r->key is the slug */
+	ROUTE_PRIVATE_PAGE, /* the agenda page /private/TOKEN: r->key is the
+	                       token, well formed */
+	ROUTE_ERROR, /* answer r->status (400, 404, 405 or 414) at once */
 };
 
 /* What a request counts as in the metrics, by its path. */
@@ -35,8 +40,10 @@ enum route_label {
 	LABEL_WIJK,
 	LABEL_PRACTICE,
 	LABEL_KIND,
+	LABEL_PRIVATE,
 	LABEL_HEALTHZ,
 	LABEL_METRICS,
+	LABEL_PAGE, /* the agenda pages */
 	LABEL_OTHER,
 	ROUTE_LABELS /* the number of labels */
 };
@@ -46,7 +53,8 @@ struct route {
 	enum route_label label;
 	int status;                   /* ROUTE_ERROR only */
 	enum feed_type feed;          /* ROUTE_FEED only */
-	char key[ROUTER_KEY_MAX + 1]; /* ROUTE_FEED: the slug or kind */
+	char key[ROUTER_KEY_MAX + 1]; /* ROUTE_FEED: slug, kind or token;
+	                                 the pages: slug or token */
 };
 
 /*

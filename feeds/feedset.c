@@ -437,7 +437,7 @@ struct private_run {
 	const struct token_key *key;
 	const char *dir;
 	char (*tokens)[TOKEN_LEN + 1]; /* the files written, by token */
-	size_t ntokens;
+	size_t ntokens, captokens;
 	size_t nfeeds, bytes;
 };
 
@@ -450,8 +450,11 @@ static int write_private(struct store *st, struct private_run *run,
 	int rc = store_token_counter(st, kind, id, &counter, error_r);
 	if (rc < 0)
 		return rc;
-	run->tokens = xrealloc(run->tokens,
-			       (run->ntokens + 1) * sizeof(*run->tokens));
+	if (run->ntokens == run->captokens) {
+		run->captokens = run->captokens ? 2 * run->captokens : 64;
+		run->tokens = xrealloc(run->tokens,
+				       run->captokens * sizeof(*run->tokens));
+	}
 	char *token = run->tokens[run->ntokens++];
 	token_derive(run->key, kind, id, counter, token);
 	char *path = xasprintf("feeds/private/%s.ics", token);
@@ -500,6 +503,19 @@ static int by_email(const void *a, const void *b)
 			  ((const struct person *)b)->email);
 }
 
+/* Files event i under the person of persons who is p, if there is one. */
+static void add_member(struct members *m, const struct person *persons,
+		       size_t np, const struct person *p, size_t i)
+{
+	const struct person *found =
+		bsearch(p, persons, np, sizeof(*persons), by_email);
+	if (found == NULL)
+		return;
+	size_t j = (size_t)(found - persons);
+	m->events[j] = xrealloc(m->events[j], (m->n[j] + 1) * sizeof(size_t));
+	m->events[j][m->n[j]++] = i;
+}
+
 static int resolve_members(struct store *st, const struct event *events,
 			   size_t ne, const struct person *persons, size_t np,
 			   struct members *m, char **error_r)
@@ -514,15 +530,7 @@ static int resolve_members(struct store *st, const struct event *events,
 					    events[i].naudience, &in, &nin,
 					    error_r);
 		for (size_t k = 0; k < nin; k++) {
-			const struct person *p = bsearch(
-				&in[k], persons, np, sizeof(*persons), by_email);
-			size_t j = p ? (size_t)(p - persons) : 0;
-			if (p) {
-				m->events[j] = xrealloc(
-					m->events[j],
-					(m->n[j] + 1) * sizeof(size_t));
-				m->events[j][m->n[j]++] = i;
-			}
+			add_member(m, persons, np, &in[k], i);
 			person_free(&in[k]);
 		}
 		free(in);

@@ -3,7 +3,10 @@
  * is a pure function of the database: the same data gives the same bytes.
  * Public feeds (wijk, practice, kind) hold public events only and no e-mail
  * address; the internal wijk feed holds all its events; a person's feed the
- * events whose audience holds them, with their own ATTENDEE line.
+ * events whose audience holds them, with their own ATTENDEE line. The two
+ * private feeds are published under a token (core/token.h): FEED_TOKEN
+ * names a feed by its token, and the feedset_token_* functions issue,
+ * revoke and look up tokens.
  */
 #ifndef WIJKCAL_FEEDSET_H
 #define WIJKCAL_FEEDSET_H

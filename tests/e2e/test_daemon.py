@@ -232,7 +232,7 @@ check(b"Content-Encoding: gzip" in curl_headers, f"curl got no gzip: {curl_heade
 
 for path in ["/feeds/wijk/west.ics", "/feeds/practice/nergens.ics", "/feeds/kind/feest.ics",
              "/feeds/private/0123456789abcdef.ics", "/feeds/", "/feeds/wijk/", "/feeds/wijk/NOORD.ics",
-             "/feeds/wijk/noord", "/", "/index.html", "/healthz/x"]:
+             "/feeds/wijk/noord", "/index.html", "/healthz/x", "/wijk/west"]:
     status, _, body = d.get(path)
     check(status == 404 and body == b"not found\n", f"GET {path}: {status} {body!r}")
 for method, path in [("POST", "/feeds/wijk/noord.ics"), ("PUT", "/feeds/wijk/noord.ics"),

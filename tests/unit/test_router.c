@@ -52,7 +52,29 @@ static const struct route_case route_cases[] = {
     {"OPTIONS", IN("/feeds/kind/fto.ics"), ROUTE_ERROR, 405, 0, NULL,
      LABEL_KIND},
     /* Unknown paths: 404, whatever the method. */
-    {"GET", IN("/"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
+    /* The agenda pages. */
+    {"GET", IN("/"), ROUTE_INDEX, 0, 0, NULL, LABEL_PAGE},
+    {"HEAD", IN("/"), ROUTE_INDEX, 0, 0, NULL, LABEL_PAGE},
+    {"POST", IN("/"), ROUTE_ERROR, 405, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/noord"), ROUTE_WIJK_PAGE, 0, 0, "noord", LABEL_PAGE},
+    {"GET", IN("/wijk/a-1"), ROUTE_WIJK_PAGE, 0, 0, "a-1", LABEL_PAGE},
+    {"PUT", IN("/wijk/noord"), ROUTE_ERROR, 405, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/Noord"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/-x"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/noord/"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk/noord.ics"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/wijk"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
+    {"GET", IN("/private/abcdefghijklmnopqrstuvwxyz234567"), ROUTE_PRIVATE_PAGE,
+     0, 0, "abcdefghijklmnopqrstuvwxyz234567", LABEL_PAGE},
+    {"POST", IN("/private/abcdefghijklmnopqrstuvwxyz234567"), ROUTE_ERROR, 405,
+     0, NULL, LABEL_PAGE},
+    {"GET", IN("/private/abcdefghijklmnopqrstuvwxyz23456"), ROUTE_ERROR, 404, 0,
+     NULL, LABEL_PAGE},
+    {"GET", IN("/private/abcdefghijklmnopqrstuvwxyz234567.ics"), ROUTE_ERROR,
+     404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/private/noord"), ROUTE_ERROR, 404, 0, NULL, LABEL_PAGE},
+    {"GET", IN("/index.html"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
     {"POST", IN("/nothing"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
     {"GET", IN("/feeds"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
     {"GET", IN("/feeds/"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
@@ -69,7 +91,26 @@ static const struct route_case route_cases[] = {
     {"GET", IN("/feeds/wijk/a/b.ics"), ROUTE_ERROR, 404, 0, NULL, LABEL_WIJK},
     {"GET", IN("/feeds/wijk/noord.ICS"), ROUTE_ERROR, 404, 0, NULL, LABEL_WIJK},
     {"GET", IN("/feeds/private/abc.ics"), ROUTE_ERROR, 404, 0, NULL,
-     LABEL_OTHER},
+     LABEL_PRIVATE},
+    /* A private feed: a token is 32 of [a-z2-7]. */
+    {"GET", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz234567.ics"),
+     ROUTE_FEED, 0, FEED_TOKEN, "abcdefghijklmnopqrstuvwxyz234567",
+     LABEL_PRIVATE},
+    {"HEAD", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz234567.ics"),
+     ROUTE_FEED, 0, FEED_TOKEN, "abcdefghijklmnopqrstuvwxyz234567",
+     LABEL_PRIVATE},
+    {"POST", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz234567.ics"),
+     ROUTE_ERROR, 405, 0, NULL, LABEL_PRIVATE},
+    {"GET", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz23456.ics"),
+     ROUTE_ERROR, 404, 0, NULL, LABEL_PRIVATE},
+    {"GET", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz2345678.ics"),
+     ROUTE_ERROR, 404, 0, NULL, LABEL_PRIVATE},
+    {"GET", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz234561.ics"),
+     ROUTE_ERROR, 404, 0, NULL, LABEL_PRIVATE},
+    {"GET", IN("/feeds/private/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567.ics"),
+     ROUTE_ERROR, 404, 0, NULL, LABEL_PRIVATE},
+    {"GET", IN("/feeds/private/abcdefghijklmnopqrstuvwxyz234567"), ROUTE_ERROR,
+     404, 0, NULL, LABEL_PRIVATE},
     {"GET", IN("/feeds/other/noord.ics"), ROUTE_ERROR, 404, 0, NULL,
      LABEL_OTHER},
     {"GET", IN("/healthz/"), ROUTE_ERROR, 404, 0, NULL, LABEL_OTHER},
@@ -139,6 +180,8 @@ static void test_routes(void **state)
 			assert_int_equal(r.feed, c->feed);
 			assert_string_equal(r.key, c->key);
 		}
+		if (c->kind == ROUTE_WIJK_PAGE || c->kind == ROUTE_PRIVATE_PAGE)
+			assert_string_equal(r.key, c->key);
 	}
 }
 
@@ -165,8 +208,10 @@ static void test_label_names(void **state)
 	assert_string_equal(router_label_name(LABEL_WIJK), "wijk");
 	assert_string_equal(router_label_name(LABEL_PRACTICE), "practice");
 	assert_string_equal(router_label_name(LABEL_KIND), "kind");
+	assert_string_equal(router_label_name(LABEL_PRIVATE), "private");
 	assert_string_equal(router_label_name(LABEL_HEALTHZ), "healthz");
 	assert_string_equal(router_label_name(LABEL_METRICS), "metrics");
+	assert_string_equal(router_label_name(LABEL_PAGE), "page");
 	assert_string_equal(router_label_name(LABEL_OTHER), "other");
 	assert_string_equal(router_label_name(ROUTE_LABELS), "other");
 }
