@@ -22,8 +22,11 @@ add --kind hagro --wijk noord --title "Hagro Noord" --start "2027-01-12 12:30" \
 add --kind fto --wijk noord --title "FTO Noord" --start "2027-02-03 12:30" \
 	--rrule "FREQ=MONTHLY;INTERVAL=2;BYDAY=1WE;COUNT=5" \
 	--location "Apotheek Noord" --description "Farmacotherapeutisch overleg met de apotheek."
+add --kind themaavond --wijk noord --title "Thema-avond: samenwerken met het sociaal wijkteam" \
+	--start "2026-12-10 19:30" --end "2026-12-10 21:30" --location "Buurthuis De Kring" \
+	--description "Casuïstiek uit de praktijk, met het sociaal wijkteam en welzijn."
 add --kind wijklunch --wijk noord --title "Wijklunch Heuvelland-Noord" \
-	--start "2027-03-18 12:00" --rrule "FREQ=MONTHLY;INTERVAL=3;BYDAY=3TH;COUNT=4" \
+	--start "2027-01-21 12:00" --rrule "FREQ=MONTHLY;INTERVAL=3;BYDAY=3TH;COUNT=4" \
 	--location "Buurthuis De Kring" \
 	--description "Elkaar kennen en weten te vinden: huisartsenpraktijken, welzijn, wijkteam en gemeente."
 add --kind scholing --wijk noord --title "Scholing samen beslissen" \
