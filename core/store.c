@@ -222,3 +222,37 @@ void store_rollback(struct store *st)
 {
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+int store_backup(struct store *st, const char *path, char **error_r)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		set_error(error_r, "%s: already exists; choose a new file",
+			  path);
+		return WK_EEXIST;
+	}
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(path, &dst,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				 NULL);
+	sqlite3_backup *b =
+		rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", st->db, "main")
+				: NULL;
+	if (b) {
+		/* Copy in steps, so other writers get their turn between. */
+		while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
+		       rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+		sqlite3_backup_finish(b);
+	}
+	int result = WK_OK;
+	if (b == NULL || rc != SQLITE_DONE) {
+		set_error(error_r, "backup to %s: %s", path,
+			  dst ? sqlite3_errmsg(dst) : "cannot open");
+		result = WK_EIO;
+	}
+	sqlite3_close(dst);
+	if (result != WK_OK)
+		unlink(path);
+	return result;
+}

@@ -35,6 +35,12 @@ void store_close(struct store **st);
 /* The schema version found in the file (after STORE_CREATE: the current). */
 int store_schema_version(struct store *st);
 
+/* Copies the whole database to a new file at path with SQLite's online
+ * backup API: safe while the daemon and other writers run (a writer that
+ * interrupts is waited for, and the copy restarts). Fails with WK_EEXIST
+ * if path exists. */
+int store_backup(struct store *st, const char *path, char **error_r);
+
 int store_begin(struct store *st, char **error_r); /* BEGIN IMMEDIATE */
 int store_commit(struct store *st, char **error_r);
 void store_rollback(struct store *st);

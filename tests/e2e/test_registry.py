@@ -63,7 +63,7 @@ for noun, vs in verbs.items():
     for v in vs:
         h = env.ok(noun, v, "--help")
         check(h.out.startswith(f"usage: wijkcal {noun} {v}"), f"{noun} {v} --help: {h.out}")
-for noun in ["init", "agenda"]:
+for noun in ["init", "agenda", "backup"]:
     h = env.ok(noun, "--help")
     check(h.out.startswith(f"usage: wijkcal {noun}"), f"{noun} --help: {h.out}")
 
