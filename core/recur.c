@@ -119,29 +119,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int64_t day_number(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2);
-	int64_t era = floor_div(yy, 400);
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void day_civil(int64_t n, int *y, int *m, int *d)
-{
-	n += 719468;
-	int64_t era = floor_div(n, 146097);
-	int64_t doe = n - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int day_weekday(int64_t n)
 {
 	return (int)(((n % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
@@ -149,14 +126,14 @@ static int day_weekday(int64_t n)
 
 static int64_t wtime_day(const struct wtime *t)
 {
-	return day_number(t->year, t->month, t->day);
+	return wtime_day_number(t->year, t->month, t->day);
 }
 
 /* The wall time on day n at the time of day of `like`. */
 static struct wtime day_wtime(int64_t n, const struct wtime *like)
 {
 	struct wtime t = *like;
-	day_civil(n, &t.year, &t.month, &t.day);
+	wtime_day_civil(n, &t.year, &t.month, &t.day);
 	return t;
 }
 
@@ -165,7 +142,7 @@ static int64_t day_years_later(const struct wtime *t, int years)
 {
 	int y = t->year + years;
 	int dim = wtime_days_in_month(y, t->month);
-	return day_number(y, t->month, t->day > dim ? dim : t->day);
+	return wtime_day_number(y, t->month, t->day > dim ? dim : t->day);
 }
 
 /* A valid wall time in years 1970..max_year. */
@@ -754,10 +731,10 @@ static int64_t unit_of(const struct engine *e, int64_t day)
 	case FREQ_WEEKLY:
 		return day - (day_weekday(day) - e->r->wkst + 7) % 7;
 	case FREQ_MONTHLY:
-		day_civil(day, &y, &m, &d);
+		wtime_day_civil(day, &y, &m, &d);
 		return (int64_t)y * 12 + m - 1;
 	case FREQ_YEARLY:
-		day_civil(day, &y, &m, &d);
+		wtime_day_civil(day, &y, &m, &d);
 		return y;
 	}
 	return day;
@@ -773,9 +750,10 @@ static int64_t period_first_day(const struct engine *e, int64_t p)
 	int64_t u = e->unit0 + p * unit_step(e);
 	switch (e->r->freq) {
 	case FREQ_MONTHLY:
-		return day_number((int)floor_div(u, 12), (int)(u % 12) + 1, 1);
+		return wtime_day_number((int)floor_div(u, 12),
+		                        (int)(u % 12) + 1, 1);
 	case FREQ_YEARLY:
-		return day_number((int)u, 1, 1);
+		return wtime_day_number((int)u, 1, 1);
 	default:
 		return u;
 	}
@@ -822,7 +800,7 @@ static void add_day(struct engine *e, int64_t day)
 static void expand_daily(struct engine *e, int64_t day)
 {
 	int y, m, d;
-	day_civil(day, &y, &m, &d);
+	wtime_day_civil(day, &y, &m, &d);
 	if (month_ok(e->r, m) &&
 	    monthday_ok(e->r, d, wtime_days_in_month(y, m)) &&
 	    byday_ok(e->r, day_weekday(day), 0, 0))
@@ -836,7 +814,7 @@ static void expand_weekly(struct engine *e, int64_t first)
 		int wd = day_weekday(day);
 		if (e->r->ndays ? !byday_ok(e->r, wd, 0, 0) : wd != e->start_wd)
 			continue;
-		day_civil(day, &y, &m, &d);
+		wtime_day_civil(day, &y, &m, &d);
 		if (month_ok(e->r, m))
 			add_day(e, day);
 	}
@@ -847,7 +825,7 @@ static void expand_month(struct engine *e, int y, int m)
 {
 	const struct rule *r = e->r;
 	int dim = wtime_days_in_month(y, m);
-	int64_t first = day_number(y, m, 1);
+	int64_t first = wtime_day_number(y, m, 1);
 	bool implied = r->nmonthdays == 0 && r->ndays == 0;
 	for (int d = 1; d <= dim; d++) {
 		bool ok =
@@ -873,11 +851,12 @@ static void expand_yearly(struct engine *e, int y)
 		/* Only the start's date; 29 February is skipped in other
 		 * years. */
 		if (e->start_day <= wtime_days_in_month(y, e->start_month))
-			add_day(e, day_number(y, e->start_month, e->start_day));
+			add_day(e, wtime_day_number(y, e->start_month,
+			                            e->start_day));
 		return;
 	}
-	int64_t first = day_number(y, 1, 1);
-	int len = (int)(day_number(y + 1, 1, 1) - first);
+	int64_t first = wtime_day_number(y, 1, 1);
+	int len = (int)(wtime_day_number(y + 1, 1, 1) - first);
 	for (int i = 0; i < len; i++)
 		if (byday_ok(r, day_weekday(first + i), i / 7 + 1,
 		             (len - 1 - i) / 7 + 1))
@@ -915,12 +894,12 @@ static void expand_period(struct engine *e, int64_t p)
 		expand_weekly(e, first);
 		break;
 	case FREQ_MONTHLY:
-		day_civil(first, &y, &m, &d);
+		wtime_day_civil(first, &y, &m, &d);
 		if (month_ok(e->r, m))
 			expand_month(e, y, m);
 		break;
 	case FREQ_YEARLY:
-		day_civil(first, &y, &m, &d);
+		wtime_day_civil(first, &y, &m, &d);
 		expand_yearly(e, y);
 		break;
 	}
@@ -1603,7 +1582,7 @@ static bool lib_read(const struct rule *r, const char *text, int count,
 static void lib_until_text(int64_t day, char *buf, size_t size)
 {
 	int y, m, d;
-	day_civil(day + 1, &y, &m, &d);
+	wtime_day_civil(day + 1, &y, &m, &d);
 	snprintf(buf, size, "%04d%02d%02dT235959", y % 10000, m % 100, d % 100);
 }
 
@@ -1653,7 +1632,7 @@ static int64_t lib_next_day(icalrecur_iterator *it)
 	struct icaltimetype t = icalrecur_iterator_next(it);
 	if (icaltime_is_null_time(t))
 		return -1;
-	return day_number(t.year, t.month, t.day);
+	return wtime_day_number(t.year, t.month, t.day);
 }
 
 /* Compares libical's first occurrences with the engine's, so that a rule
@@ -1697,13 +1676,13 @@ static void normal_until_text(const struct rule *r, const struct wtime *start,
 	int y, m, d;
 	until_resolve(r, tzid, &day, &utc);
 	if (start->date_only) {
-		day_civil(day, &y, &m, &d);
+		wtime_day_civil(day, &y, &m, &d);
 		snprintf(buf, size, "%04d%02d%02d", y % 10000, m % 100,
 		         d % 100);
 		return;
 	}
 	int64_t days = floor_div(utc, 86400), secs = utc - days * 86400;
-	day_civil(days, &y, &m, &d);
+	wtime_day_civil(days, &y, &m, &d);
 	snprintf(buf, size, "%04d%02d%02dT%02d%02d%02dZ", y % 10000, m % 100,
 	         d % 100, (int)(secs / 3600), (int)(secs / 60 % 60),
 	         (int)(secs % 60));
@@ -1929,8 +1908,8 @@ static void add_moved(struct expansion *x)
  * or INT64_MAX) kept within the years libical and the zone code handle. */
 static int64_t local_day(const struct expansion *x, int64_t utc)
 {
-	const int64_t lo = day_number(1969, 1, 1) * 86400;
-	const int64_t hi = day_number(LAST_YEAR, 12, 31) * 86400;
+	const int64_t lo = wtime_day_number(1969, 1, 1) * 86400;
+	const int64_t hi = wtime_day_number(LAST_YEAR, 12, 31) * 86400;
 	struct wtime w = wtime_from_utc(utc < lo   ? lo
 	                                : utc > hi ? hi
 	                                           : utc,
@@ -2009,7 +1988,7 @@ static int walk_originals(struct expansion *x, int64_t from, int64_t to_day)
 
 static int add_originals(struct expansion *x, char **error_r)
 {
-	int64_t last = day_number(LAST_YEAR, 12, 31);
+	int64_t last = wtime_day_number(LAST_YEAR, 12, 31);
 	int64_t to_day = local_day(x, x->to_utc) + 1;
 	if (to_day > last)
 		to_day = last; /* where libical ends the series */
@@ -2128,7 +2107,8 @@ int recur_find_occurrence_tz(const char *rrule, const struct wtime *dtstart,
 		x.last_day = series_last_day(&r, dtstart, tzid);
 	}
 	if (occurrence_valid(date))
-		day_civil(wtime_day(date), &rid.year, &rid.month, &rid.day);
+		wtime_day_civil(wtime_day(date), &rid.year, &rid.month,
+		                &rid.day);
 	/* A time must be the series' own; a date picks that day's one. */
 	bool time_ok =
 	    date->date_only ||

@@ -12,8 +12,9 @@
 int wtime_days_in_month(int year, int month)
 {
 	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-	if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+	                           31, 31, 30, 31, 30, 31};
+	if (month == 2 &&
+	    (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
 		return 29;
 	return days[month - 1];
 }
@@ -42,45 +43,46 @@ static int parse_date_part(const char *s, struct wtime *t)
 	return 0;
 }
 
-static int check_range(const struct wtime *t, const char *s,
-		       const char *field, char **error_r)
+static int check_range(const struct wtime *t, const char *s, const char *field,
+                       char **error_r)
 {
 	if (t->year < 1970 || t->year > 2200)
-		return set_error(error_r, "%s: year %d is out of range "
-					  "(1970..2200)",
-				 field, t->year);
+		return set_error(error_r,
+		                 "%s: year %d is out of range "
+		                 "(1970..2200)",
+		                 field, t->year);
 	if (t->month < 1 || t->month > 12 || t->day < 1 ||
 	    t->day > wtime_days_in_month(t->year, t->month))
 		return set_error(error_r, "%s: %.10s is not a date", field, s);
 	if (t->hour > 23 || t->minute > 59)
 		return set_error(error_r, "%s: %s is not a time of day", field,
-				 s + 11);
+		                 s + 11);
 	return 0;
 }
 
 int wtime_parse(const char *s, bool allow_date, const char *field,
-		struct wtime *t_r, char **error_r)
+                struct wtime *t_r, char **error_r)
 {
 	struct wtime t = {0};
-	const char *expected = allow_date ? "YYYY-MM-DD HH:MM or YYYY-MM-DD"
-					  : "YYYY-MM-DD HH:MM";
+	const char *expected =
+	    allow_date ? "YYYY-MM-DD HH:MM or YYYY-MM-DD" : "YYYY-MM-DD HH:MM";
 	size_t n = strlen(s);
 	if (parse_date_part(s, &t) < 0 || (n != 10 && n != 16))
 		return set_error(error_r, "%s: expected %s, got \"%s\"", field,
-				 expected, s);
+		                 expected, s);
 	if (n == 10) {
 		if (!allow_date)
 			return set_error(error_r,
-					 "%s: expected %s (with a time), got "
-					 "\"%s\"",
-					 field, expected, s);
+			                 "%s: expected %s (with a time), got "
+			                 "\"%s\"",
+			                 field, expected, s);
 		t.date_only = true;
 	} else {
 		if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
 		    (t.hour = read_digits(s + 11, 2)) < 0 ||
 		    (t.minute = read_digits(s + 14, 2)) < 0)
 			return set_error(error_r, "%s: expected %s, got \"%s\"",
-					 field, expected, s);
+			                 field, expected, s);
 	}
 	if (check_range(&t, s, field, error_r) < 0)
 		return -1;
@@ -89,12 +91,12 @@ int wtime_parse(const char *s, bool allow_date, const char *field,
 }
 
 int wtime_parse_date(const char *s, const char *field, struct wtime *t_r,
-		     char **error_r)
+                     char **error_r)
 {
 	struct wtime t = {0};
 	if (strlen(s) != 10 || parse_date_part(s, &t) < 0)
 		return set_error(error_r, "%s: expected YYYY-MM-DD, got \"%s\"",
-				 field, s);
+		                 field, s);
 	t.date_only = true;
 	if (check_range(&t, s, field, error_r) < 0)
 		return -1;
@@ -106,13 +108,13 @@ void wtime_format(const struct wtime *t, char *buf)
 {
 	/* The unsigned modulos let the compiler see that the text fits. */
 	unsigned y = (unsigned)t->year % 10000u, mo = (unsigned)t->month % 100u,
-		 d = (unsigned)t->day % 100u, h = (unsigned)t->hour % 100u,
-		 mi = (unsigned)t->minute % 100u;
+	         d = (unsigned)t->day % 100u, h = (unsigned)t->hour % 100u,
+	         mi = (unsigned)t->minute % 100u;
 	if (t->date_only)
 		snprintf(buf, WTIME_STRLEN, "%04u-%02u-%02u", y, mo, d);
 	else
 		snprintf(buf, WTIME_STRLEN, "%04u-%02u-%02u %02u:%02u", y, mo,
-			 d, h, mi);
+		         d, h, mi);
 }
 
 int wtime_cmp(const struct wtime *a, const struct wtime *b)
@@ -126,7 +128,7 @@ int wtime_cmp(const struct wtime *a, const struct wtime *b)
 }
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t wtime_day_number(int y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -136,7 +138,7 @@ static int64_t days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void wtime_day_civil(int64_t z, int *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -151,11 +153,11 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 
 struct wtime wtime_add_minutes(struct wtime t, int64_t minutes)
 {
-	int64_t total = days_from_civil(t.year, t.month, t.day) * 1440 +
-			t.hour * 60 + t.minute + minutes;
+	int64_t total = wtime_day_number(t.year, t.month, t.day) * 1440 +
+	                t.hour * 60 + t.minute + minutes;
 	int64_t days = total >= 0 ? total / 1440 : -((-total + 1439) / 1440);
 	int64_t rest = total - days * 1440;
-	civil_from_days(days, &t.year, &t.month, &t.day);
+	wtime_day_civil(days, &t.year, &t.month, &t.day);
 	t.hour = (int)(rest / 60);
 	t.minute = (int)(rest % 60);
 	return t;
@@ -163,7 +165,7 @@ struct wtime wtime_add_minutes(struct wtime t, int64_t minutes)
 
 int wtime_weekday(const struct wtime *t)
 {
-	int64_t days = days_from_civil(t->year, t->month, t->day);
+	int64_t days = wtime_day_number(t->year, t->month, t->day);
 	/* 1970-01-01 was a Thursday (4). */
 	return (int)(((days % 7) + 7 + 4) % 7);
 }
@@ -186,8 +188,7 @@ bool wtime_exists(const struct wtime *t, const char *tzid)
 
 bool wtime_zone_known(const char *tzid)
 {
-	return strcmp(tzid, "UTC") == 0 ||
-	       zone_builtin(tzid) != NULL;
+	return strcmp(tzid, "UTC") == 0 || zone_builtin(tzid) != NULL;
 }
 
 /* The zone's offset from UTC (seconds east) at a UTC instant. */
@@ -197,7 +198,7 @@ static int utc_offset_at(icaltimezone *z, int64_t utc)
 	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
 	int64_t secs = utc - days * 86400;
 	int is_daylight;
-	civil_from_days(days, &it.year, &it.month, &it.day);
+	wtime_day_civil(days, &it.year, &it.month, &it.day);
 	it.hour = (int)(secs / 3600);
 	it.minute = (int)(secs / 60 % 60);
 	it.second = (int)(secs % 60);
@@ -217,8 +218,8 @@ static int utc_offset_at(icaltimezone *z, int64_t utc)
 int64_t wtime_to_utc(const struct wtime *t, const char *tzid)
 {
 	icaltimezone *z = zone(tzid);
-	int64_t local = days_from_civil(t->year, t->month, t->day) * 86400 +
-			(t->date_only ? 0 : t->hour * 3600 + t->minute * 60);
+	int64_t local = wtime_day_number(t->year, t->month, t->day) * 86400 +
+	                (t->date_only ? 0 : t->hour * 3600 + t->minute * 60);
 	int before = utc_offset_at(z, local - 86400);
 	int after = utc_offset_at(z, local + 86400);
 	if (before == after)
@@ -236,12 +237,12 @@ int64_t wtime_to_utc(const struct wtime *t, const char *tzid)
 struct wtime wtime_from_utc(int64_t utc, const char *tzid)
 {
 	struct icaltimetype it =
-		icaltime_from_timet_with_zone((time_t)utc, 0, zone(tzid));
+	    icaltime_from_timet_with_zone((time_t)utc, 0, zone(tzid));
 	struct wtime t = {.year = it.year,
-			  .month = it.month,
-			  .day = it.day,
-			  .hour = it.hour,
-			  .minute = it.minute};
+	                  .month = it.month,
+	                  .day = it.day,
+	                  .hour = it.hour,
+	                  .minute = it.minute};
 	return t;
 }
 
@@ -251,7 +252,7 @@ static const struct {
 } duration_units[] = {{'w', 7 * 1440}, {'d', 1440}, {'h', 60}, {'m', 1}};
 
 int duration_parse(const char *s, const char *field, int64_t max_minutes,
-		   int64_t *minutes_r, char **error_r)
+                   int64_t *minutes_r, char **error_r)
 {
 	const char *p = s;
 	int64_t total = 0;
@@ -279,16 +280,16 @@ int duration_parse(const char *s, const char *field, int64_t max_minutes,
 	}
 	if (total < 1 || total > max_minutes)
 		return set_error(error_r,
-				 "%s: expected a duration between 1m and "
-				 "%lldm, got \"%s\"",
-				 field, (long long)max_minutes, s);
+		                 "%s: expected a duration between 1m and "
+		                 "%lldm, got \"%s\"",
+		                 field, (long long)max_minutes, s);
 	*minutes_r = total;
 	return 0;
 bad:
 	return set_error(error_r,
-			 "%s: expected a duration like 90m, 2h, 1h30m, 7d or "
-			 "6w, got \"%s\"",
-			 field, s);
+	                 "%s: expected a duration like 90m, 2h, 1h30m, 7d or "
+	                 "6w, got \"%s\"",
+	                 field, s);
 }
 
 void duration_format(int64_t minutes, char *buf)
@@ -302,7 +303,7 @@ void duration_format(int64_t minutes, char *buf)
 		int64_t n = minutes / duration_units[u].minutes;
 		if (n > 0)
 			strbuf_appendf(&b, "%lld%c", (long long)n,
-				       duration_units[u].unit);
+			               duration_units[u].unit);
 		minutes -= n * duration_units[u].minutes;
 	}
 	snprintf(buf, 32, "%s", b.data);

@@ -29,16 +29,20 @@ struct wtime {
  * option or column in that message.
  */
 int wtime_parse(const char *s, bool allow_date, const char *field,
-		struct wtime *t_r, char **error_r);
+                struct wtime *t_r, char **error_r);
 /* Parses "YYYY-MM-DD" only. */
 int wtime_parse_date(const char *s, const char *field, struct wtime *t_r,
-		     char **error_r);
+                     char **error_r);
 /* Writes the text form into buf (at least WTIME_STRLEN bytes). */
 void wtime_format(const struct wtime *t, char *buf);
 /* Compares two wall times; dates sort as 00:00 of that day. */
 int wtime_cmp(const struct wtime *a, const struct wtime *b);
 /* Adds minutes (may be negative) in wall time, normalising the date. */
 struct wtime wtime_add_minutes(struct wtime t, int64_t minutes);
+/* Day numbers: days since 1970-01-01 of a date (proleptic Gregorian), and
+ * back. For code that steps through many days. */
+int64_t wtime_day_number(int year, int month, int day);
+void wtime_day_civil(int64_t n, int *year_r, int *month_r, int *day_r);
 /* Day of week, 0 = Sunday. */
 int wtime_weekday(const struct wtime *t);
 /* Days in a month of a year (leap years included). */
@@ -65,7 +69,7 @@ struct wtime wtime_from_utc(int64_t utc, const char *tzid);
  * 2h, 1h30m, 7d or 6w".
  */
 int duration_parse(const char *s, const char *field, int64_t max_minutes,
-		   int64_t *minutes_r, char **error_r);
+                   int64_t *minutes_r, char **error_r);
 /* Formats minutes in the shortest such form ("1h30m", "6w"); buf >= 32. */
 void duration_format(int64_t minutes, char *buf);
 
