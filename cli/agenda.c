@@ -11,16 +11,16 @@
 static int agenda_run(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb agenda_verbs[] = {
-	{"",
-	 "[--wijk WIJK] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] "
-	 "[--drafts]",
-	 "occurrences in time order (default: today and the next 90 days; "
-	 "--to is inclusive)",
-	 agenda_run},
-	{0}};
+    {"",
+     "[--wijk WIJK] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] "
+     "[--drafts]",
+     "occurrences in time order (default: today and the next 90 days; "
+     "--to is inclusive)",
+     agenda_run},
+    {0}};
 
 const struct cli_noun noun_agenda = {"agenda", "what is planned, in time order",
-				     agenda_verbs};
+                                     agenda_verbs};
 
 #define AGENDA_MAX 20000 /* occurrences at most in one listing */
 
@@ -39,10 +39,11 @@ static int agenda_opt(void *arg, int code, const char *value, char **err)
 	case 'k':
 		o->f.kind = value;
 		if (!model_in_list(model_event_kinds, value))
-			return set_error(err,
-					 "--kind: unknown kind \"%s\" (expected "
-					 "one of %s)",
-					 value, model_list_text(model_event_kinds));
+			return set_error(
+			    err,
+			    "--kind: unknown kind \"%s\" (expected "
+			    "one of %s)",
+			    value, model_list_text(model_event_kinds));
 		return 0;
 	case 'f':
 		o->from = value;
@@ -81,23 +82,22 @@ static json_t *row_json(const struct row *r)
 	if (end_wall.date_only) /* show the last day, not the day after */
 		end_wall = wtime_add_minutes(end_wall, -1440);
 	wtime_format(&end_wall, end);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s?, "
-			 "s:s, s:b}",
-			 "event", (json_int_t)e->id, "uid", e->uid, "start",
-			 start, "end", end, "recurrence_id", rid, "title",
-			 e->title, "kind", e->kind, "start_utc",
-			 (json_int_t)r->occ.start_utc, "end_utc",
-			 (json_int_t)r->occ.end_utc, "location", e->location,
-			 "status",
-			 e->cancelled ? "cancelled"
-			 : e->draft   ? "draft"
-			 : r->occ.moved ? "moved"
-					: "confirmed",
-			 "all_day", r->occ.start.date_only);
+	return json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s?, "
+	    "s:s, s:b}",
+	    "event", (json_int_t)e->id, "uid", e->uid, "start", start, "end",
+	    end, "recurrence_id", rid, "title", e->title, "kind", e->kind,
+	    "start_utc", (json_int_t)r->occ.start_utc, "end_utc",
+	    (json_int_t)r->occ.end_utc, "location", e->location, "status",
+	    e->cancelled   ? "cancelled"
+	    : e->draft     ? "draft"
+	    : r->occ.moved ? "moved"
+	                   : "confirmed",
+	    "all_day", r->occ.start.date_only);
 }
 
 static int parse_period(struct agenda_opts *o, int64_t *from, int64_t *to,
-			char **err)
+                        char **err)
 {
 	struct wtime t;
 	if (o->from) {
@@ -124,35 +124,37 @@ static int parse_period(struct agenda_opts *o, int64_t *from, int64_t *to,
 
 /* Expands every event into rows; returns the row count or -1. */
 static int expand_all(const struct event *list, size_t n, int64_t from,
-		      int64_t to, struct row **rows_r, char **err)
+                      int64_t to, struct row **rows_r, char **err)
 {
 	struct row *rows = NULL;
 	size_t nrows = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct event *e = &list[i];
 		struct recur_exception *exc =
-			xcalloc(e->nchanges ? e->nchanges : 1, sizeof(*exc));
+		    xcalloc(e->nchanges ? e->nchanges : 1, sizeof(*exc));
 		for (size_t k = 0; k < e->nchanges; k++)
 			exc[k] = e->changes[k].exc;
 		struct occurrence *occ = NULL;
 		int got = recur_expand(e->rrule, &e->start, e->duration_min,
-				       e->tzid, exc, e->nchanges, from, to,
-				       AGENDA_MAX, &occ, err);
+		                       e->tzid, exc, e->nchanges, from, to,
+		                       AGENDA_MAX, &occ, err);
 		free(exc);
 		if (got < 0) {
 			free(rows);
 			return -1;
 		}
-		rows = xrealloc(rows, (nrows + (size_t)got + 1) * sizeof(*rows));
+		rows =
+		    xrealloc(rows, (nrows + (size_t)got + 1) * sizeof(*rows));
 		for (int k = 0; k < got; k++)
 			rows[nrows++] = (struct row){occ[k], e};
 		free(occ);
 		if (nrows > AGENDA_MAX) {
 			free(rows);
-			return set_error(err, "more than %d occurrences: choose "
-					      "a shorter period with --from "
-					      "and --to",
-					 AGENDA_MAX);
+			return set_error(err,
+			                 "more than %d occurrences: choose "
+			                 "a shorter period with --from "
+			                 "and --to",
+			                 AGENDA_MAX);
 		}
 	}
 	qsort(rows, nrows, sizeof(*rows), cmp_row);
@@ -163,21 +165,21 @@ static int expand_all(const struct event *list, size_t n, int64_t from,
 static int agenda_run(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"wijk", required_argument, NULL, 'w'},
-		{"kind", required_argument, NULL, 'k'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"drafts", no_argument, NULL, 'd'},
-		{0}};
+	    {"wijk", required_argument, NULL, 'w'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"drafts", no_argument, NULL, 'd'},
+	    {0}};
 	struct agenda_opts o = {0};
 	int first;
 	char *err = NULL;
 	int code = cli_getopt("agenda", &agenda_verbs[0], argc, argv, opts,
-			      agenda_opt, &o, &first);
+	                      agenda_opt, &o, &first);
 	if (code == 0 && first != argc)
-		code = cli_usage_error("agenda", &agenda_verbs[0],
-				       "unexpected argument \"%s\"",
-				       argv[first]);
+		code =
+		    cli_usage_error("agenda", &agenda_verbs[0],
+		                    "unexpected argument \"%s\"", argv[first]);
 	if (code)
 		return code;
 	int rc = parse_period(&o, &o.f.from_utc, &o.f.to_utc, &err);
@@ -201,9 +203,9 @@ static int agenda_run(struct cli *c, int argc, char **argv)
 		json_array_append_new(out, row_json(&rows[i]));
 	free(rows);
 	event_array_free(list, n);
-	static const char *const columns[] = {"start", "end", "title", "kind",
-					      "location", "status", "event",
-					      NULL};
+	static const char *const columns[] = {"start", "end",      "title",
+	                                      "kind",  "location", "status",
+	                                      "event", NULL};
 	cli_print_table(c, out, columns);
 	return EX_OK;
 }

@@ -19,14 +19,14 @@
 static int backup_run(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb backup_verbs[] = {
-	{"", "FILE",
-	 "copy the database to FILE (a new file), and its key file to "
-	 "FILE.key; safe while the daemon runs",
-	 backup_run},
-	{0}};
+    {"", "FILE",
+     "copy the database to FILE (a new file), and its key file to "
+     "FILE.key; safe while the daemon runs",
+     backup_run},
+    {0}};
 
 const struct cli_noun noun_backup = {"backup", "copy the database safely",
-				     backup_verbs};
+                                     backup_verbs};
 
 static int no_options(void *arg, int code, const char *value, char **err)
 {
@@ -45,7 +45,7 @@ static int copy_key(const char *db, const char *backup)
 		if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
 		    fsync(fd) < 0) {
 			fprintf(stderr, "wijkcal: %s: %s\n", to,
-				strerror(errno));
+			        strerror(errno));
 			code = EX_CANTCREAT;
 		}
 		if (fd >= 0)
@@ -64,12 +64,12 @@ static int backup_run(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("backup", &backup_verbs[0], argc, argv, NULL,
-			      no_options, NULL, &first);
+	                      no_options, NULL, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc)
 		return cli_usage_error("backup", &backup_verbs[0],
-				       "expected one FILE");
+		                       "expected one FILE");
 	if ((code = cli_store(c, STORE_READ)))
 		return code;
 	char *err = NULL;

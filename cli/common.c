@@ -41,13 +41,13 @@ int cli_fail(int wk_err, char **err)
 static void print_usage(FILE *out, const char *noun, const struct cli_verb *v)
 {
 	fprintf(out, "usage: wijkcal %s%s%s %s\n", noun, *v->name ? " " : "",
-		v->name, v->usage);
+	        v->name, v->usage);
 	if (v->help)
 		fprintf(out, "  %s\n", v->help);
 }
 
-int cli_usage_error(const char *noun, const struct cli_verb *v,
-		    const char *fmt, ...)
+int cli_usage_error(const char *noun, const struct cli_verb *v, const char *fmt,
+                    ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -75,7 +75,7 @@ int cli_store(struct cli *c, enum store_mode mode)
 }
 
 int cli_write(struct cli *c, int (*fn)(struct cli *c, void *arg, char **err),
-	      void *arg)
+              void *arg)
 {
 	int code = cli_store(c, STORE_WRITE);
 	if (code)
@@ -98,9 +98,9 @@ int cli_write(struct cli *c, int (*fn)(struct cli *c, void *arg, char **err),
 }
 
 int cli_getopt(const char *noun, const struct cli_verb *v, int argc,
-	       char **argv, const struct option *opts,
-	       int (*opt)(void *arg, int code, const char *value, char **err),
-	       void *arg, int *optind_r)
+               char **argv, const struct option *opts,
+               int (*opt)(void *arg, int code, const char *value, char **err),
+               void *arg, int *optind_r)
 {
 	/* Build the short-option string from the table ("h" for help). */
 	struct option all[64];
@@ -131,8 +131,8 @@ int cli_getopt(const char *noun, const struct cli_verb *v, int argc,
 		}
 		if (code == '?' || code == ':')
 			return cli_usage_error(
-				noun, v, "%s: unknown option or missing value",
-				argv[optind - 1]);
+			    noun, v, "%s: unknown option or missing value",
+			    argv[optind - 1]);
 		char *err = NULL;
 		int rc = opt(arg, code, optarg, &err);
 		if (rc < 0) {
@@ -208,9 +208,8 @@ void cli_print_table(struct cli *c, json_t *rows, const char *const *columns)
 		cells[k] = xstrdup(columns[k]);
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t k = 0; k < ncols; k++)
-			cells[(r + 1) * ncols + k] = cell_text(
-				json_object_get(json_array_get(rows, r),
-						columns[k]));
+			cells[(r + 1) * ncols + k] = cell_text(json_object_get(
+			    json_array_get(rows, r), columns[k]));
 	for (size_t i = 0; i < (nrows + 1) * ncols; i++) {
 		size_t w = text_width(cells[i]);
 		if (w > width[i % ncols])
@@ -219,7 +218,7 @@ void cli_print_table(struct cli *c, json_t *rows, const char *const *columns)
 	for (size_t r = 0; r <= nrows; r++) {
 		for (size_t k = 0; k < ncols; k++)
 			print_cell(cells[r * ncols + k], width[k],
-				   k + 1 == ncols);
+			           k + 1 == ncols);
 		putchar('\n');
 	}
 	for (size_t i = 0; i < (nrows + 1) * ncols; i++)

@@ -6,13 +6,13 @@
 static int config_check(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb config_verbs[] = {
-	{"check", "",
-	 "validate the config file and print the effective configuration",
-	 config_check},
-	{0}};
+    {"check", "",
+     "validate the config file and print the effective configuration",
+     config_check},
+    {0}};
 
 const struct cli_noun noun_config = {"config", "the configuration file",
-				     config_verbs};
+                                     config_verbs};
 
 static int no_options(void *arg, int code, const char *value, char **err)
 {
@@ -25,11 +25,11 @@ static int config_check(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("config", &config_verbs[0], argc, argv, NULL,
-			      no_options, NULL, &first);
+	                      no_options, NULL, &first);
 	if (code)
 		return code;
 	config_print(&c->cfg, stdout);
 	fprintf(stderr, "configuration OK (%s)\n",
-		c->cfg.path ? c->cfg.path : "built-in defaults");
+	        c->cfg.path ? c->cfg.path : "built-in defaults");
 	return EX_OK;
 }

@@ -12,62 +12,78 @@
 #include "core/wtime.h"
 
 enum {
-	O_KIND = 256, O_WIJK, O_TITLE, O_START, O_DATE, O_END, O_DURATION,
-	O_RRULE, O_LOCATION, O_DESCRIPTION, O_ONLINE, O_URL, O_POINTS,
-	O_CAPACITY, O_ORGANIZER, O_AUDIENCE, O_PUBLIC, O_PRIVATE, O_DRAFT,
+	O_KIND = 256,
+	O_WIJK,
+	O_TITLE,
+	O_START,
+	O_DATE,
+	O_END,
+	O_DURATION,
+	O_RRULE,
+	O_LOCATION,
+	O_DESCRIPTION,
+	O_ONLINE,
+	O_URL,
+	O_POINTS,
+	O_CAPACITY,
+	O_ORGANIZER,
+	O_AUDIENCE,
+	O_PUBLIC,
+	O_PRIVATE,
+	O_DRAFT,
 	O_FORCE,
 };
 
 const struct option event_options[] = {
-	{"kind", required_argument, NULL, O_KIND},
-	{"wijk", required_argument, NULL, O_WIJK},
-	{"title", required_argument, NULL, O_TITLE},
-	{"start", required_argument, NULL, O_START},
-	{"date", required_argument, NULL, O_DATE},
-	{"end", required_argument, NULL, O_END},
-	{"duration", required_argument, NULL, O_DURATION},
-	{"rrule", required_argument, NULL, O_RRULE},
-	{"location", required_argument, NULL, O_LOCATION},
-	{"description", required_argument, NULL, O_DESCRIPTION},
-	{"online", required_argument, NULL, O_ONLINE},
-	{"url", required_argument, NULL, O_URL},
-	{"points", required_argument, NULL, O_POINTS},
-	{"capacity", required_argument, NULL, O_CAPACITY},
-	{"organizer", required_argument, NULL, O_ORGANIZER},
-	{"audience", required_argument, NULL, O_AUDIENCE},
-	{"public", no_argument, NULL, O_PUBLIC},
-	{"private", no_argument, NULL, O_PRIVATE},
-	{"draft", no_argument, NULL, O_DRAFT},
-	{"force", no_argument, NULL, O_FORCE},
-	{0}};
+    {"kind", required_argument, NULL, O_KIND},
+    {"wijk", required_argument, NULL, O_WIJK},
+    {"title", required_argument, NULL, O_TITLE},
+    {"start", required_argument, NULL, O_START},
+    {"date", required_argument, NULL, O_DATE},
+    {"end", required_argument, NULL, O_END},
+    {"duration", required_argument, NULL, O_DURATION},
+    {"rrule", required_argument, NULL, O_RRULE},
+    {"location", required_argument, NULL, O_LOCATION},
+    {"description", required_argument, NULL, O_DESCRIPTION},
+    {"online", required_argument, NULL, O_ONLINE},
+    {"url", required_argument, NULL, O_URL},
+    {"points", required_argument, NULL, O_POINTS},
+    {"capacity", required_argument, NULL, O_CAPACITY},
+    {"organizer", required_argument, NULL, O_ORGANIZER},
+    {"audience", required_argument, NULL, O_AUDIENCE},
+    {"public", no_argument, NULL, O_PUBLIC},
+    {"private", no_argument, NULL, O_PRIVATE},
+    {"draft", no_argument, NULL, O_DRAFT},
+    {"force", no_argument, NULL, O_FORCE},
+    {0}};
 
 int event_opt(void *arg, int code, const char *value, char **err)
 {
 	struct event_opts *o = arg;
 	const char **slot[] = {
-		[O_KIND - O_KIND] = &o->kind,
-		[O_WIJK - O_KIND] = &o->wijk,
-		[O_TITLE - O_KIND] = &o->title,
-		[O_START - O_KIND] = &o->start,
-		[O_DATE - O_KIND] = &o->date,
-		[O_END - O_KIND] = &o->end,
-		[O_DURATION - O_KIND] = &o->duration,
-		[O_RRULE - O_KIND] = &o->rrule,
-		[O_LOCATION - O_KIND] = &o->location,
-		[O_DESCRIPTION - O_KIND] = &o->description,
-		[O_ONLINE - O_KIND] = &o->online,
-		[O_URL - O_KIND] = &o->url,
-		[O_POINTS - O_KIND] = &o->points,
-		[O_CAPACITY - O_KIND] = &o->capacity,
-		[O_ORGANIZER - O_KIND] = &o->organizer,
+	    [O_KIND - O_KIND] = &o->kind,
+	    [O_WIJK - O_KIND] = &o->wijk,
+	    [O_TITLE - O_KIND] = &o->title,
+	    [O_START - O_KIND] = &o->start,
+	    [O_DATE - O_KIND] = &o->date,
+	    [O_END - O_KIND] = &o->end,
+	    [O_DURATION - O_KIND] = &o->duration,
+	    [O_RRULE - O_KIND] = &o->rrule,
+	    [O_LOCATION - O_KIND] = &o->location,
+	    [O_DESCRIPTION - O_KIND] = &o->description,
+	    [O_ONLINE - O_KIND] = &o->online,
+	    [O_URL - O_KIND] = &o->url,
+	    [O_POINTS - O_KIND] = &o->points,
+	    [O_CAPACITY - O_KIND] = &o->capacity,
+	    [O_ORGANIZER - O_KIND] = &o->organizer,
 	};
 	switch (code) {
 	case O_AUDIENCE:
 		o->audience_given = true;
 		if (*value == '\0')
 			return 0; /* --audience "" clears */
-		o->audience = xrealloc(o->audience, (o->naudience + 1) *
-							    sizeof(char *));
+		o->audience =
+		    xrealloc(o->audience, (o->naudience + 1) * sizeof(char *));
 		o->audience[o->naudience++] = value;
 		return 0;
 	case O_PUBLIC:
@@ -108,15 +124,15 @@ char *event_new_uid(void)
 static bool set_text(char **field, const char *value)
 {
 	const char *v = *value ? value : NULL;
-	bool changed = (*field == NULL) != (v == NULL) ||
-		       (v && strcmp(*field, v) != 0);
+	bool changed =
+	    (*field == NULL) != (v == NULL) || (v && strcmp(*field, v) != 0);
 	free(*field);
 	*field = xstrdup_or_null(v);
 	return changed;
 }
 
-static int parse_count(const char *value, const char *field, int max,
-		       int *out, char **err)
+static int parse_count(const char *value, const char *field, int max, int *out,
+                       char **err)
 {
 	if (*value == '\0') {
 		*out = -1;
@@ -126,14 +142,14 @@ static int parse_count(const char *value, const char *field, int max,
 	long v = strtol(value, &end, 10);
 	if (*end || v < 0 || v > max)
 		return set_error(err, "%s: expected a number from 0 to %d",
-				 field, max);
+		                 field, max);
 	*out = (int)v;
 	return 0;
 }
 
 /* Title, place, texts and links. */
 static int apply_texts(const struct event_opts *o, struct event *e,
-		       bool *visible, char **err)
+                       bool *visible, char **err)
 {
 	static const struct {
 		size_t opt, field;
@@ -141,36 +157,35 @@ static int apply_texts(const struct event_opts *o, struct event *e,
 		bool multiline, is_url, required;
 		const char *name;
 	} texts[] = {
-		{offsetof(struct event_opts, title),
-		 offsetof(struct event, title), 200, false, false, true,
-		 "--title"},
-		{offsetof(struct event_opts, location),
-		 offsetof(struct event, location), 300, false, false, false,
-		 "--location"},
-		{offsetof(struct event_opts, description),
-		 offsetof(struct event, description), 8000, true, false, false,
-		 "--description"},
-		{offsetof(struct event_opts, online),
-		 offsetof(struct event, online_url), 2048, false, true, false,
-		 "--online"},
-		{offsetof(struct event_opts, url), offsetof(struct event, url),
-		 2048, false, true, false, "--url"},
+	    {offsetof(struct event_opts, title), offsetof(struct event, title),
+	     200, false, false, true, "--title"},
+	    {offsetof(struct event_opts, location),
+	     offsetof(struct event, location), 300, false, false, false,
+	     "--location"},
+	    {offsetof(struct event_opts, description),
+	     offsetof(struct event, description), 8000, true, false, false,
+	     "--description"},
+	    {offsetof(struct event_opts, online),
+	     offsetof(struct event, online_url), 2048, false, true, false,
+	     "--online"},
+	    {offsetof(struct event_opts, url), offsetof(struct event, url),
+	     2048, false, true, false, "--url"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
-		const char *v = *(const char *const *)((const char *)o +
-						       texts[i].opt);
+		const char *v =
+		    *(const char *const *)((const char *)o + texts[i].opt);
 		if (v == NULL)
 			continue;
 		if (*v == '\0' && texts[i].required)
 			return set_error(err, "%s: must not be empty",
-					 texts[i].name);
-		if (*v && (texts[i].is_url
-				   ? model_check_url(v, texts[i].name, err)
-			   : texts[i].multiline
-				   ? model_check_multiline(v, texts[i].name,
-							   texts[i].max, err)
-				   : model_check_text(v, texts[i].name,
-						      texts[i].max, err)) < 0)
+			                 texts[i].name);
+		if (*v &&
+		    (texts[i].is_url ? model_check_url(v, texts[i].name, err)
+		     : texts[i].multiline
+		         ? model_check_multiline(v, texts[i].name, texts[i].max,
+		                                 err)
+		         : model_check_text(v, texts[i].name, texts[i].max,
+		                            err)) < 0)
 			return WK_EINVAL;
 		char **field = (char **)((char *)e + texts[i].field);
 		if (set_text(field, v))
@@ -183,40 +198,39 @@ static int apply_texts(const struct event_opts *o, struct event *e,
 
 /* --end as a wall time (timed) or last day (all-day) -> duration. */
 static int end_to_duration(const struct event *e, const char *value,
-			   int64_t *minutes, char **err)
+                           int64_t *minutes, char **err)
 {
 	struct wtime end;
 	if (wtime_parse(value, e->start.date_only, "--end", &end, err) < 0)
 		return WK_EINVAL;
 	if (end.date_only != e->start.date_only)
 		return set_error(err, "--end: expected %s",
-				 e->start.date_only
-					 ? "YYYY-MM-DD (the last day) for an "
-					   "all-day event"
-					 : "YYYY-MM-DD HH:MM"),
+		                 e->start.date_only
+		                     ? "YYYY-MM-DD (the last day) for an "
+		                       "all-day event"
+		                     : "YYYY-MM-DD HH:MM"),
 		       WK_EINVAL;
-	int64_t diff = (wtime_to_utc(&end, "UTC") -
-			wtime_to_utc(&e->start, "UTC")) / 60;
+	int64_t diff =
+	    (wtime_to_utc(&end, "UTC") - wtime_to_utc(&e->start, "UTC")) / 60;
 	if (e->start.date_only)
 		diff += 1440; /* the last day counts */
 	if (diff <= 0)
 		return set_error(err, "--end: must be after the start (%s)",
-				 value),
+		                 value),
 		       WK_EINVAL;
 	*minutes = diff;
 	return WK_OK;
 }
 
 static int apply_duration(const struct event_opts *o, struct event *e,
-			  bool was_all_day, char **err)
+                          bool was_all_day, char **err)
 {
 	int64_t minutes = e->duration_min;
 	if (o->end && o->duration)
 		return set_error(err, "--end and --duration: give one of them"),
 		       WK_EINVAL;
 	if (o->duration && duration_parse(o->duration, "--duration",
-					  MAX_EVENT_MINUTES, &minutes,
-					  err) < 0)
+	                                  MAX_EVENT_MINUTES, &minutes, err) < 0)
 		return WK_EINVAL;
 	if (o->end && end_to_duration(e, o->end, &minutes, err) < 0)
 		return WK_EINVAL;
@@ -224,9 +238,9 @@ static int apply_duration(const struct event_opts *o, struct event *e,
 		if (minutes % 1440 != 0) {
 			if (o->duration)
 				return set_error(err,
-						 "--duration: an all-day event "
-						 "lasts whole days, like 1d or "
-						 "2d"),
+				                 "--duration: an all-day event "
+				                 "lasts whole days, like 1d or "
+				                 "2d"),
 				       WK_EINVAL;
 			minutes = 1440; /* a timed default on a --date event */
 		}
@@ -241,11 +255,11 @@ static int apply_duration(const struct event_opts *o, struct event *e,
 
 /* --start or --date; returns whether the start changed. */
 static int apply_start(const struct event_opts *o, struct event *e,
-		       bool *changed, char **err)
+                       bool *changed, char **err)
 {
 	if (o->start && o->date)
 		return set_error(err, "--start and --date: give one of them "
-				      "(--date for an all-day event)"),
+		                      "(--date for an all-day event)"),
 		       WK_EINVAL;
 	struct wtime t = e->start;
 	if (o->start && wtime_parse(o->start, false, "--start", &t, err) < 0)
@@ -254,18 +268,18 @@ static int apply_start(const struct event_opts *o, struct event *e,
 		return WK_EINVAL;
 	if (!wtime_exists(&t, e->tzid ? e->tzid : WIJKCAL_TZID))
 		return set_error(err,
-				 "--start: %s does not exist in %s (the clocks "
-				 "go forward that night)",
-				 o->start, e->tzid ? e->tzid : WIJKCAL_TZID),
+		                 "--start: %s does not exist in %s (the clocks "
+		                 "go forward that night)",
+		                 o->start, e->tzid ? e->tzid : WIJKCAL_TZID),
 		       WK_EINVAL;
-	*changed = wtime_cmp(&t, &e->start) != 0 ||
-		   t.date_only != e->start.date_only;
+	*changed =
+	    wtime_cmp(&t, &e->start) != 0 || t.date_only != e->start.date_only;
 	e->start = t;
 	return WK_OK;
 }
 
 static int apply_rrule(const struct event_opts *o, struct event *e,
-		       bool start_changed, bool *visible, char **err)
+                       bool start_changed, bool *visible, char **err)
 {
 	const char *rule = o->rrule ? o->rrule : e->rrule;
 	if (rule == NULL || *rule == '\0') {
@@ -287,15 +301,15 @@ static int apply_rrule(const struct event_opts *o, struct event *e,
 
 /* Kind, wijk and the kind's defaults for a new event. */
 static int apply_kind(struct cli *c, const struct event_opts *o,
-		      struct event *e, char **err)
+                      struct event *e, char **err)
 {
 	if (o->kind) {
 		if (!model_in_list(model_event_kinds, o->kind))
-			return set_error(err,
-					 "--kind: unknown kind \"%s\" (expected "
-					 "one of %s)",
-					 o->kind,
-					 model_list_text(model_event_kinds)),
+			return set_error(
+			           err,
+			           "--kind: unknown kind \"%s\" (expected "
+			           "one of %s)",
+			           o->kind, model_list_text(model_event_kinds)),
 			       WK_EINVAL;
 		set_text(&e->kind, o->kind);
 	}
@@ -306,7 +320,7 @@ static int apply_kind(struct cli *c, const struct event_opts *o,
 		int rc = store_wijk_get(c->st, o->wijk, &w, err);
 		if (rc < 0)
 			return set_error(err, "--wijk: unknown wijk \"%s\"",
-					 o->wijk),
+			                 o->wijk),
 			       rc;
 		wijk_free(&w);
 		set_text(&e->wijk, o->wijk);
@@ -315,7 +329,7 @@ static int apply_kind(struct cli *c, const struct event_opts *o,
 		return WK_OK;
 	if (!e->kind || !e->wijk || (!o->start && !o->date) || !o->title)
 		return set_error(err, "event add: --kind, --wijk, --title and "
-				      "--start (or --date) are required"),
+		                      "--start (or --date) are required"),
 		       WK_EINVAL;
 	const struct kind_conf *kc = config_kind(&c->cfg, e->kind);
 	e->duration_min = kc->duration_min;
@@ -331,7 +345,7 @@ static int apply_kind(struct cli *c, const struct event_opts *o,
 }
 
 static int apply_audience(struct cli *c, const struct event_opts *o,
-			  struct event *e, char **err)
+                          struct event *e, char **err)
 {
 	if (!o->audience_given)
 		return WK_OK;
@@ -355,13 +369,13 @@ static int apply_audience(struct cli *c, const struct event_opts *o,
 }
 
 static int apply_numbers(const struct event_opts *o, struct event *e,
-			 char **err)
+                         char **err)
 {
-	if (o->points && parse_count(o->points, "--points", 100, &e->points,
-				     err) < 0)
+	if (o->points &&
+	    parse_count(o->points, "--points", 100, &e->points, err) < 0)
 		return WK_EINVAL;
 	if (o->capacity && parse_count(o->capacity, "--capacity", 100000,
-				       &e->capacity, err) < 0)
+	                               &e->capacity, err) < 0)
 		return WK_EINVAL;
 	if (o->is_public >= 0)
 		e->is_public = o->is_public;
@@ -374,8 +388,8 @@ static int apply_numbers(const struct event_opts *o, struct event *e,
 	return WK_OK;
 }
 
-int event_opts_apply(struct cli *c, const struct event_opts *o,
-		     struct event *e, bool *visible_r, char **err)
+int event_opts_apply(struct cli *c, const struct event_opts *o, struct event *e,
+                     bool *visible_r, char **err)
 {
 	bool visible = false, start_changed = false;
 	int64_t old_duration = e->duration_min;
@@ -386,7 +400,7 @@ int event_opts_apply(struct cli *c, const struct event_opts *o,
 		rc = apply_start(o, e, &start_changed, err);
 	if (rc == WK_OK)
 		rc = apply_duration(o, e, was_all_day && !e->start.date_only,
-				    err);
+		                    err);
 	if (rc == WK_OK)
 		rc = apply_rrule(o, e, start_changed, &visible, err);
 	if (rc == WK_OK)

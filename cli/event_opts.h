@@ -34,8 +34,8 @@ void event_opts_free(struct event_opts *o);
  * error naming the option. *visible_r (may be NULL) tells whether a field
  * attendees see changed (title, time, place, description, rule, link).
  */
-int event_opts_apply(struct cli *c, const struct event_opts *o,
-		     struct event *e, bool *visible_r, char **err);
+int event_opts_apply(struct cli *c, const struct event_opts *o, struct event *e,
+                     bool *visible_r, char **err);
 
 /* A new random UID ("<32 hex digits>@wijkcal"); caller frees. */
 char *event_new_uid(void);

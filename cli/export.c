@@ -13,18 +13,18 @@
 static int export_ics(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb export_verbs[] = {
-	{"ics",
-	 "(--wijk SLUG [--internal] | --practice SLUG | --person EMAIL | "
-	 "--kind KIND) [-o FILE]\n       wijkcal export ics --all --dir DIR "
-	 "[--public-only]",
-	 "write a feed (to stdout or FILE), or every feed below DIR laid out "
-	 "as the daemon's URL paths (private feeds under their tokens, unless "
-	 "--public-only)",
-	 export_ics},
-	{0}};
+    {"ics",
+     "(--wijk SLUG [--internal] | --practice SLUG | --person EMAIL | "
+     "--kind KIND) [-o FILE]\n       wijkcal export ics --all --dir DIR "
+     "[--public-only]",
+     "write a feed (to stdout or FILE), or every feed below DIR laid out "
+     "as the daemon's URL paths (private feeds under their tokens, unless "
+     "--public-only)",
+     export_ics},
+    {0}};
 
 const struct cli_noun noun_export = {"export", "iCalendar feeds as files",
-				     export_verbs};
+                                     export_verbs};
 
 struct export_opts {
 	struct feed_spec spec;
@@ -56,14 +56,14 @@ static int export_opt(void *arg, int code, const char *value, char **err)
 	o->nspecs++;
 	o->spec.key = value;
 	o->spec.type = code == 'w'   ? FEED_WIJK
-		       : code == 'p' ? FEED_PRACTICE
-		       : code == 'k' ? FEED_KIND
-				     : FEED_PERSON;
+	               : code == 'p' ? FEED_PRACTICE
+	               : code == 'k' ? FEED_KIND
+	                             : FEED_PERSON;
 	return code == 'e' ? model_check_email(value, "--person", err)
-	       : code == 'k' ? 0
-			     : model_check_slug(value, code == 'w' ? "--wijk"
-								   : "--practice",
-						err);
+	       : code == 'k'
+	           ? 0
+	           : model_check_slug(
+	                 value, code == 'w' ? "--wijk" : "--practice", err);
 }
 
 /* Writes to FILE through a temporary name, so a failed run leaves the old
@@ -92,17 +92,17 @@ static int write_output(const char *out, const char *text, size_t len)
 
 /* The private feeds, under the tokens of the site key. */
 static int export_private(struct cli *c, const struct export_opts *o,
-			  const struct token_key *key)
+                          const struct token_key *key)
 {
 	size_t nfeeds = 0, bytes = 0;
 	char *err = NULL;
 	int rc = feedset_export_private(c->st, &c->cfg, key, o->dir, &nfeeds,
-					&bytes, &err);
+	                                &bytes, &err);
 	if (rc < 0)
 		return cli_fail(rc, &err);
 	fprintf(stderr,
-		"wrote %zu private feeds (%zu bytes) below %s/feeds/private/\n",
-		nfeeds, bytes, o->dir);
+	        "wrote %zu private feeds (%zu bytes) below %s/feeds/private/\n",
+	        nfeeds, bytes, o->dir);
 	return EX_OK;
 }
 
@@ -118,11 +118,11 @@ static int export_all(struct cli *c, const struct export_opts *o)
 	free(path);
 	if (rc == WK_OK)
 		rc = feedset_export_all(c->st, &c->cfg, o->dir, &nfeeds, &bytes,
-					&err);
+		                        &err);
 	int code = rc < 0 ? cli_fail(rc, &err) : EX_OK;
 	if (code == EX_OK) {
 		fprintf(stderr, "wrote %zu feeds (%zu bytes) below %s/feeds/\n",
-			nfeeds, bytes, o->dir);
+		        nfeeds, bytes, o->dir);
 		if (!o->public_only)
 			code = export_private(c, o, &key);
 	}
@@ -133,36 +133,36 @@ static int export_all(struct cli *c, const struct export_opts *o)
 static int export_ics(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"wijk", required_argument, NULL, 'w'},
-		{"practice", required_argument, NULL, 'p'},
-		{"person", required_argument, NULL, 'e'},
-		{"kind", required_argument, NULL, 'k'},
-		{"internal", no_argument, NULL, 'i'},
-		{"all", no_argument, NULL, 'a'},
-		{"public-only", no_argument, NULL, 'P'},
-		{"dir", required_argument, NULL, 'd'},
-		{"output", required_argument, NULL, 'o'},
-		{0}};
+	    {"wijk", required_argument, NULL, 'w'},
+	    {"practice", required_argument, NULL, 'p'},
+	    {"person", required_argument, NULL, 'e'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"internal", no_argument, NULL, 'i'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"public-only", no_argument, NULL, 'P'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"output", required_argument, NULL, 'o'},
+	    {0}};
 	struct export_opts o = {0};
 	int first;
 	int code = cli_getopt("export", &export_verbs[0], argc, argv, opts,
-			      export_opt, &o, &first);
+	                      export_opt, &o, &first);
 	if (code)
 		return code;
 	if (first != argc)
 		return cli_usage_error("export", &export_verbs[0],
-				       "unexpected argument \"%s\"",
-				       argv[first]);
+		                       "unexpected argument \"%s\"",
+		                       argv[first]);
 	if (o.all != (o.dir != NULL) || (o.all && o.nspecs) ||
 	    (!o.all && o.nspecs != 1))
 		return cli_usage_error("export", &export_verbs[0],
-				       "give one feed, or --all with --dir");
+		                       "give one feed, or --all with --dir");
 	if (o.public_only && !o.all)
 		return cli_usage_error("export", &export_verbs[0],
-				       "--public-only goes with --all");
+		                       "--public-only goes with --all");
 	if (o.internal && o.spec.type != FEED_WIJK)
 		return cli_usage_error("export", &export_verbs[0],
-				       "--internal goes with --wijk");
+		                       "--internal goes with --wijk");
 	if (o.internal)
 		o.spec.type = FEED_WIJK_INTERNAL;
 	if ((code = cli_store(c, STORE_READ)))

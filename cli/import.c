@@ -19,25 +19,24 @@ static int import_persons(struct cli *c, int argc, char **argv);
 static int import_events(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb import_verbs[] = {
-	{"practices", "FILE.csv [--dry-run]",
-	 "import practices: columns slug,name,wijk[,address]",
-	 import_practices},
-	{"persons", "FILE.csv [--dry-run]",
-	 "import persons: columns name,email,role,practice|org[,big]; a "
-	 "person with several affiliations has several rows",
-	 import_persons},
-	{"events",
-	 "FILE.ics --wijk SLUG --kind KIND [--audience EXPR]... [--public | "
-	 "--private] [--dry-run]",
-	 "import events from iCalendar; UIDs are kept, so a second import "
-	 "updates",
-	 import_events},
-	{0}};
+    {"practices", "FILE.csv [--dry-run]",
+     "import practices: columns slug,name,wijk[,address]", import_practices},
+    {"persons", "FILE.csv [--dry-run]",
+     "import persons: columns name,email,role,practice|org[,big]; a "
+     "person with several affiliations has several rows",
+     import_persons},
+    {"events",
+     "FILE.ics --wijk SLUG --kind KIND [--audience EXPR]... [--public | "
+     "--private] [--dry-run]",
+     "import events from iCalendar; UIDs are kept, so a second import "
+     "updates",
+     import_events},
+    {0}};
 
 const struct cli_noun noun_import = {"import",
-				     "practices, persons (CSV) and events "
-				     "(.ics)",
-				     import_verbs};
+                                     "practices, persons (CSV) and events "
+                                     "(.ics)",
+                                     import_verbs};
 
 struct import_ctx {
 	const char *file;
@@ -57,7 +56,7 @@ static int dry_run_opt(void *arg, int code, const char *value, char **err)
 
 /* Runs fn in one transaction; rolls back on error or --dry-run. */
 static int run_tx(struct cli *c, struct import_ctx *ic,
-		  int (*fn)(struct cli *, struct import_ctx *, char **))
+                  int (*fn)(struct cli *, struct import_ctx *, char **))
 {
 	int code = cli_store(c, STORE_WRITE);
 	if (code)
@@ -76,7 +75,7 @@ static int run_tx(struct cli *c, struct import_ctx *ic,
 		free(err);
 		return rc == WK_EBUSY ? EX_TEMPFAIL
 		       : rc == WK_EIO ? EX_IOERR
-				      : EX_DATAERR;
+		                      : EX_DATAERR;
 	}
 	printf("%s%zu added, %zu updated\n",
 	       ic->dry_run ? "dry run, nothing written: " : "", ic->added,
@@ -100,7 +99,7 @@ static int load_csv(struct import_ctx *ic, const char *const *required)
 	for (size_t i = 0; rc == 0 && required[i]; i++)
 		if (csv_column(&ic->csv, required[i]) < 0)
 			rc = set_error(&err, "line 1: missing column \"%s\"",
-				       required[i]);
+			               required[i]);
 	if (rc < 0) {
 		fprintf(stderr, "wijkcal: %s: %s\n", ic->file, err);
 		free(err);
@@ -112,8 +111,8 @@ static int load_csv(struct import_ctx *ic, const char *const *required)
 
 /* The field of a row by column name; NULL when the column is absent or
  * the field empty. */
-static const char *field(const struct import_ctx *ic,
-			 const struct csv_row *row, const char *name)
+static const char *field(const struct import_ctx *ic, const struct csv_row *row,
+                         const char *name)
 {
 	int k = csv_column(&ic->csv, name);
 	if (k < 0 || row->fields[k][0] == '\0')
@@ -123,27 +122,29 @@ static const char *field(const struct import_ctx *ic,
 
 /* Prefixes the message with FILE:LINE. */
 static int row_error(const struct import_ctx *ic, const struct csv_row *row,
-		     int rc, char **err)
+                     int rc, char **err)
 {
 	char *msg = xasprintf("%s:%zu: %s", ic->file, row->line,
-			      *err ? *err : "invalid row");
+	                      *err ? *err : "invalid row");
 	free(*err);
 	*err = msg;
 	return rc < 0 ? rc : WK_EINVAL;
 }
 
 static int practice_row(struct cli *c, struct import_ctx *ic,
-			const struct csv_row *row, char **err)
+                        const struct csv_row *row, char **err)
 {
 	struct practice p = {.slug = (char *)field(ic, row, "slug"),
-			     .name = (char *)field(ic, row, "name"),
-			     .wijk = (char *)field(ic, row, "wijk"),
-			     .address = (char *)field(ic, row, "address")};
+	                     .name = (char *)field(ic, row, "name"),
+	                     .wijk = (char *)field(ic, row, "wijk"),
+	                     .address = (char *)field(ic, row, "address")};
 	struct wijk w;
 	struct practice old;
 	if (!p.slug || !p.name || !p.wijk)
 		return set_error(err, "%s: must not be empty",
-				 !p.slug ? "slug" : !p.name ? "name" : "wijk");
+		                 !p.slug   ? "slug"
+		                 : !p.name ? "name"
+		                           : "wijk");
 	if (model_check_slug(p.slug, "slug", err) < 0 ||
 	    model_check_text(p.name, "name", 200, err) < 0 ||
 	    model_check_slug(p.wijk, "wijk", err) < 0 ||
@@ -174,20 +175,20 @@ static int practices_tx(struct cli *c, struct import_ctx *ic, char **err)
 }
 
 static int import_csv(struct cli *c, int argc, char **argv, int verb,
-		      const char *const *required,
-		      int (*tx)(struct cli *, struct import_ctx *, char **))
+                      const char *const *required,
+                      int (*tx)(struct cli *, struct import_ctx *, char **))
 {
 	static const struct option opts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {0}};
+	    {"dry-run", no_argument, NULL, 'n'}, {0}};
 	struct import_ctx ic = {0};
 	int first;
 	int code = cli_getopt("import", &import_verbs[verb], argc, argv, opts,
-			      dry_run_opt, &ic, &first);
+	                      dry_run_opt, &ic, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc)
 		return cli_usage_error("import", &import_verbs[verb],
-				       "expected one FILE.csv");
+		                       "expected one FILE.csv");
 	ic.file = argv[first];
 	if ((code = load_csv(&ic, required)))
 		return code;
@@ -210,43 +211,45 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-static int check_person_row(const struct person *p,
-			    const struct affiliation *a, char **err)
+static int check_person_row(const struct person *p, const struct affiliation *a,
+                            char **err)
 {
 	if (!p->name || !p->email || !a->role)
 		return set_error(err, "%s: must not be empty",
-				 !p->name    ? "name"
-				 : !p->email ? "email"
-					     : "role");
+		                 !p->name    ? "name"
+		                 : !p->email ? "email"
+		                             : "role");
 	if ((a->practice != NULL) == (a->org != NULL))
 		return set_error(err, "practice, org: fill in exactly one of "
-				      "them");
+		                      "them");
 	if (model_check_text(p->name, "name", 200, err) < 0 ||
 	    model_check_email(p->email, "email", err) < 0 ||
 	    (p->big && model_check_text(p->big, "big", 32, err) < 0) ||
-	    (a->practice && model_check_slug(a->practice, "practice", err) < 0) ||
+	    (a->practice &&
+	     model_check_slug(a->practice, "practice", err) < 0) ||
 	    (a->org && model_check_slug(a->org, "org", err) < 0))
 		return WK_EINVAL;
 	if (!model_in_list(model_roles, a->role))
-		return set_error(err, "role: unknown role \"%s\" (expected one "
-				      "of %s)",
-				 a->role, model_list_text(model_roles));
+		return set_error(err,
+		                 "role: unknown role \"%s\" (expected one "
+		                 "of %s)",
+		                 a->role, model_list_text(model_roles));
 	return WK_OK;
 }
 
 static int person_row(struct cli *c, struct import_ctx *ic,
-		      const struct csv_row *row, char **err)
+                      const struct csv_row *row, char **err)
 {
 	char email[256];
 	const char *e = field(ic, row, "email");
 	snprintf(email, sizeof(email), "%s", e ? e : "");
 	lower(email);
 	struct affiliation a = {.practice = (char *)field(ic, row, "practice"),
-				.org = (char *)field(ic, row, "org"),
-				.role = (char *)field(ic, row, "role")};
+	                        .org = (char *)field(ic, row, "org"),
+	                        .role = (char *)field(ic, row, "role")};
 	struct person p = {.email = e ? email : NULL,
-			   .name = (char *)field(ic, row, "name"),
-			   .big = (char *)field(ic, row, "big")};
+	                   .name = (char *)field(ic, row, "name"),
+	                   .big = (char *)field(ic, row, "big")};
 	int rc = check_person_row(&p, &a, err);
 	if (rc < 0)
 		return rc;
@@ -288,8 +291,7 @@ static int import_persons(struct cli *c, int argc, char **argv)
 	return import_csv(c, argc, argv, 1, required, persons_tx);
 }
 
-static int event_import_opt(void *arg, int code, const char *value,
-			    char **err)
+static int event_import_opt(void *arg, int code, const char *value, char **err)
 {
 	struct import_ctx *ic = arg;
 	if (code == 'n') {
@@ -302,8 +304,8 @@ static int event_import_opt(void *arg, int code, const char *value,
 /* The imported event's fields as the options of `event edit`, so that an
  * imported event goes through the same checks as a typed one. */
 static struct event_opts file_opts(const struct import_ctx *ic,
-				   const struct event *in, char *start,
-				   char *duration)
+                                   const struct event *in, char *start,
+                                   char *duration)
 {
 	struct event_opts o = ic->eo;
 	wtime_format(&in->start, start);
@@ -328,7 +330,7 @@ static int64_t import_now(void)
 }
 
 static int event_row(struct cli *c, struct import_ctx *ic,
-		     const struct event *in, char **err)
+                     const struct event *in, char **err)
 {
 	char start[WTIME_STRLEN], duration[32];
 	struct event_opts o = file_opts(ic, in, start, duration);
@@ -349,7 +351,7 @@ static int event_row(struct cli *c, struct import_ctx *ic,
 		e.modified = now;
 		free(e.changes);
 		e.changes = xcalloc(in->nchanges ? in->nchanges : 1,
-				    sizeof(*e.changes));
+		                    sizeof(*e.changes));
 		e.nchanges = in->nchanges;
 		for (size_t i = 0; i < in->nchanges; i++) {
 			e.changes[i] = in->changes[i];
@@ -358,7 +360,7 @@ static int event_row(struct cli *c, struct import_ctx *ic,
 			e.changes[i].modified = now;
 		}
 		rc = exists ? store_event_update(c->st, &e, err)
-			    : store_event_insert(c->st, &e, err);
+		            : store_event_insert(c->st, &e, err);
 		*(exists ? &ic->updated : &ic->added) += 1;
 	}
 	event_free(&e);
@@ -370,9 +372,9 @@ static int events_tx(struct cli *c, struct import_ctx *ic, char **err)
 	for (size_t i = 0; i < ic->nevents; i++) {
 		int rc = event_row(c, ic, &ic->events[i], err);
 		if (rc < 0) {
-			char *msg = xasprintf("%s: event %zu (UID %s): %s",
-					      ic->file, i + 1,
-					      ic->events[i].uid, *err);
+			char *msg =
+			    xasprintf("%s: event %zu (UID %s): %s", ic->file,
+			              i + 1, ic->events[i].uid, *err);
 			free(*err);
 			*err = msg;
 			return rc;
@@ -405,8 +407,8 @@ static int import_events(struct cli *c, int argc, char **argv)
 {
 	struct option opts[32];
 	size_t n = 0;
-	static const char *const allowed[] = {"wijk", "kind", "audience",
-					      "public", "private", NULL};
+	static const char *const allowed[] = {"wijk",   "kind",    "audience",
+	                                      "public", "private", NULL};
 	for (size_t i = 0; event_options[i].name; i++)
 		if (model_in_list(allowed, event_options[i].name))
 			opts[n++] = event_options[i];
@@ -415,10 +417,10 @@ static int import_events(struct cli *c, int argc, char **argv)
 	struct import_ctx ic = {.eo.is_public = -1};
 	int first;
 	int code = cli_getopt("import", &import_verbs[2], argc, argv, opts,
-			      event_import_opt, &ic, &first);
+	                      event_import_opt, &ic, &first);
 	if (code == 0 && (first + 1 != argc || !ic.eo.wijk || !ic.eo.kind))
 		code = cli_usage_error("import", &import_verbs[2],
-				       "expected FILE.ics, --wijk and --kind");
+		                       "expected FILE.ics, --wijk and --kind");
 	if (code == 0) {
 		ic.file = argv[first];
 		code = load_ics(&ic);

@@ -6,12 +6,12 @@
 static int init_run(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb init_verbs[] = {
-	{"", "", "create the database, or upgrade it to the current schema",
-	 init_run},
-	{0}};
+    {"", "", "create the database, or upgrade it to the current schema",
+     init_run},
+    {0}};
 
 const struct cli_noun noun_init = {"init", "create or upgrade the database",
-				   init_verbs};
+                                   init_verbs};
 
 static int no_options(void *arg, int code, const char *value, char **err)
 {
@@ -22,13 +22,13 @@ static int init_run(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("init", &init_verbs[0], argc, argv, NULL,
-			      no_options, NULL, &first);
+	                      no_options, NULL, &first);
 	if (code)
 		return code;
 	if (first < argc)
 		return cli_usage_error("init", &init_verbs[0],
-				       "unexpected argument \"%s\"",
-				       argv[first]);
+		                       "unexpected argument \"%s\"",
+		                       argv[first]);
 	code = cli_store(c, STORE_CREATE);
 	if (code)
 		return code;

@@ -14,23 +14,23 @@ static int person_show(struct cli *c, int argc, char **argv);
 static int person_forget(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb person_verbs[] = {
-	{"add",
-	 "--name NAME --email EMAIL --role ROLE (--practice SLUG | --org SLUG) "
-	 "[--big NUMBER]",
-	 "add a person with a role at a practice or organisation", person_add},
-	{"link", "EMAIL --role ROLE (--practice SLUG | --org SLUG)",
-	 "give a person another affiliation (a waarnemer at a second "
-	 "practice)",
-	 person_link},
-	{"list", "", "list persons and their affiliations", person_list},
-	{"show", "EMAIL", "show one person", person_show},
-	{"forget", "EMAIL",
-	 "erase a person everywhere: record, affiliations, audiences (AVG)",
-	 person_forget},
-	{0}};
+    {"add",
+     "--name NAME --email EMAIL --role ROLE (--practice SLUG | --org SLUG) "
+     "[--big NUMBER]",
+     "add a person with a role at a practice or organisation", person_add},
+    {"link", "EMAIL --role ROLE (--practice SLUG | --org SLUG)",
+     "give a person another affiliation (a waarnemer at a second "
+     "practice)",
+     person_link},
+    {"list", "", "list persons and their affiliations", person_list},
+    {"show", "EMAIL", "show one person", person_show},
+    {"forget", "EMAIL",
+     "erase a person everywhere: record, affiliations, audiences (AVG)",
+     person_forget},
+    {0}};
 
 const struct cli_noun noun_person = {"person", "professionals and partners",
-				     person_verbs};
+                                     person_verbs};
 
 struct person_opts {
 	struct person p;
@@ -64,9 +64,9 @@ static int person_opt(void *arg, int code, const char *value, char **err)
 		o->a.role = (char *)value;
 		if (!model_in_list(model_roles, value))
 			return set_error(err,
-					 "--role: unknown role \"%s\" "
-					 "(expected one of %s)",
-					 value, model_list_text(model_roles));
+			                 "--role: unknown role \"%s\" "
+			                 "(expected one of %s)",
+			                 value, model_list_text(model_roles));
 		return 0;
 	case 'p':
 		o->a.practice = (char *)value;
@@ -81,13 +81,13 @@ static int person_opt(void *arg, int code, const char *value, char **err)
 }
 
 static const struct option person_options[] = {
-	{"name", required_argument, NULL, 'n'},
-	{"email", required_argument, NULL, 'e'},
-	{"role", required_argument, NULL, 'r'},
-	{"practice", required_argument, NULL, 'p'},
-	{"org", required_argument, NULL, 'o'},
-	{"big", required_argument, NULL, 'b'},
-	{0}};
+    {"name", required_argument, NULL, 'n'},
+    {"email", required_argument, NULL, 'e'},
+    {"role", required_argument, NULL, 'r'},
+    {"practice", required_argument, NULL, 'p'},
+    {"org", required_argument, NULL, 'o'},
+    {"big", required_argument, NULL, 'b'},
+    {0}};
 
 static bool one_affiliation(const struct affiliation *a)
 {
@@ -104,14 +104,13 @@ static int person_add(struct cli *c, int argc, char **argv)
 	struct person_opts o = {0};
 	int first;
 	int code = cli_getopt("person", &person_verbs[0], argc, argv,
-			      person_options, person_opt, &o, &first);
+	                      person_options, person_opt, &o, &first);
 	if (code)
 		return code;
-	if (first != argc || !o.p.name || !o.p.email ||
-	    !one_affiliation(&o.a))
+	if (first != argc || !o.p.name || !o.p.email || !one_affiliation(&o.a))
 		return cli_usage_error("person", &person_verbs[0],
-				       "expected --name, --email, --role and "
-				       "one of --practice or --org");
+		                       "expected --name, --email, --role and "
+		                       "one of --practice or --org");
 	o.p.aff = &o.a;
 	o.p.naff = 1;
 	return cli_write(c, add_tx, &o.p);
@@ -128,14 +127,14 @@ static int person_link(struct cli *c, int argc, char **argv)
 	struct person_opts o = {0};
 	int first;
 	int code = cli_getopt("person", &person_verbs[1], argc, argv,
-			      person_options, person_opt, &o, &first);
+	                      person_options, person_opt, &o, &first);
 	if (code)
 		return code;
 	char *err = NULL;
 	if (first + 1 != argc || !one_affiliation(&o.a))
 		return cli_usage_error("person", &person_verbs[1],
-				       "expected EMAIL, --role and one of "
-				       "--practice or --org");
+		                       "expected EMAIL, --role and one of "
+		                       "--practice or --org");
 	if (set_email(&o, argv[first], &err) < 0)
 		return cli_fail(WK_EINVAL, &err);
 	return cli_write(c, link_tx, &o);
@@ -147,11 +146,11 @@ static json_t *person_json(const struct person *p)
 	for (size_t i = 0; i < p->naff; i++) {
 		const struct affiliation *a = &p->aff[i];
 		json_array_append_new(
-			aff, json_pack("{s:s, s:s*, s:s*}", "role", a->role,
-				       "practice", a->practice, "org", a->org));
+		    aff, json_pack("{s:s, s:s*, s:s*}", "role", a->role,
+		                   "practice", a->practice, "org", a->org));
 	}
 	return json_pack("{s:s, s:s, s:s?, s:o}", "email", p->email, "name",
-			 p->name, "big", p->big, "affiliations", aff);
+	                 p->name, "big", p->big, "affiliations", aff);
 }
 
 /* "huisarts@linde, waarnemer@eik" for the table. */
@@ -160,8 +159,8 @@ static json_t *affiliation_text(const struct person *p)
 	struct strbuf b = {0};
 	for (size_t i = 0; i < p->naff; i++)
 		strbuf_appendf(&b, "%s%s@%s", i ? ", " : "", p->aff[i].role,
-			       p->aff[i].practice ? p->aff[i].practice
-						  : p->aff[i].org);
+		               p->aff[i].practice ? p->aff[i].practice
+		                                  : p->aff[i].org);
 	char *s = strbuf_take(&b);
 	json_t *v = json_string(s);
 	free(s);
@@ -172,7 +171,7 @@ static int person_list(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("person", &person_verbs[2], argc, argv, NULL,
-			      person_opt, NULL, &first);
+	                      person_opt, NULL, &first);
 	if (code || (code = cli_store(c, STORE_READ)))
 		return code;
 	struct person *list;
@@ -186,7 +185,7 @@ static int person_list(struct cli *c, int argc, char **argv)
 		json_t *row = person_json(&list[i]);
 		if (!c->json)
 			json_object_set_new(row, "roles",
-					    affiliation_text(&list[i]));
+			                    affiliation_text(&list[i]));
 		json_array_append_new(rows, row);
 		person_free(&list[i]);
 	}
@@ -201,12 +200,12 @@ static int person_show(struct cli *c, int argc, char **argv)
 	struct person_opts o = {0};
 	int first;
 	int code = cli_getopt("person", &person_verbs[3], argc, argv, NULL,
-			      person_opt, NULL, &first);
+	                      person_opt, NULL, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc)
 		return cli_usage_error("person", &person_verbs[3],
-				       "expected EMAIL");
+		                       "expected EMAIL");
 	char *err = NULL;
 	if (set_email(&o, argv[first], &err) < 0)
 		return cli_fail(WK_EINVAL, &err);
@@ -234,12 +233,12 @@ static int person_forget(struct cli *c, int argc, char **argv)
 	struct person_opts o = {0};
 	int first;
 	int code = cli_getopt("person", &person_verbs[4], argc, argv, NULL,
-			      person_opt, NULL, &first);
+	                      person_opt, NULL, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc)
 		return cli_usage_error("person", &person_verbs[4],
-				       "expected EMAIL");
+		                       "expected EMAIL");
 	char *err = NULL;
 	if (set_email(&o, argv[first], &err) < 0)
 		return cli_fail(WK_EINVAL, &err);

@@ -9,9 +9,9 @@ static int wijk_add(struct cli *c, int argc, char **argv);
 static int wijk_list(struct cli *c, int argc, char **argv);
 
 static const struct cli_verb wijk_verbs[] = {
-	{"add", "SLUG --name NAME", "add a wijk (neighbourhood)", wijk_add},
-	{"list", "", "list the wijken", wijk_list},
-	{0}};
+    {"add", "SLUG --name NAME", "add a wijk (neighbourhood)", wijk_add},
+    {"list", "", "list the wijken", wijk_list},
+    {0}};
 
 const struct cli_noun noun_wijk = {"wijk", "neighbourhoods", wijk_verbs};
 
@@ -33,16 +33,16 @@ static int add_tx(struct cli *c, void *arg, char **err)
 static int wijk_add(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'}, {0}};
+	    {"name", required_argument, NULL, 'n'}, {0}};
 	struct wijk_opts o = {0};
 	int first;
 	int code = cli_getopt("wijk", &wijk_verbs[0], argc, argv, opts,
-			      wijk_opt, &o, &first);
+	                      wijk_opt, &o, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc || o.name == NULL)
 		return cli_usage_error("wijk", &wijk_verbs[0],
-				       "expected a slug and --name");
+		                       "expected a slug and --name");
 	char *err = NULL;
 	if (model_check_slug(argv[first], "SLUG", &err) < 0 ||
 	    model_check_text(o.name, "--name", 200, &err) < 0)
@@ -55,7 +55,7 @@ static int wijk_list(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("wijk", &wijk_verbs[1], argc, argv, NULL,
-			      wijk_opt, NULL, &first);
+	                      wijk_opt, NULL, &first);
 	if (code || (code = cli_store(c, STORE_READ)))
 		return code;
 	struct wijk *list;
@@ -67,8 +67,8 @@ static int wijk_list(struct cli *c, int argc, char **argv)
 	json_t *rows = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(rows, json_pack("{s:s, s:s}", "slug",
-						      list[i].slug, "name",
-						      list[i].name));
+		                                      list[i].slug, "name",
+		                                      list[i].name));
 		wijk_free(&list[i]);
 	}
 	free(list);

@@ -10,7 +10,7 @@
 #include "core/util.h"
 
 static const char *const key_names[AUD_NKEYS] = {
-	"wijk", "practice", "org", "org-kind", "role", "person"};
+    "wijk", "practice", "org", "org-kind", "role", "person"};
 
 const char *audience_key_name(enum aud_key key)
 {
@@ -20,7 +20,8 @@ const char *audience_key_name(enum aud_key key)
 static int find_key(const char *word, size_t n)
 {
 	for (int k = 0; k < AUD_NKEYS; k++)
-		if (strlen(key_names[k]) == n && strncmp(word, key_names[k], n) == 0)
+		if (strlen(key_names[k]) == n &&
+		    strncmp(word, key_names[k], n) == 0)
 			return k;
 	return -1;
 }
@@ -32,16 +33,16 @@ static int check_value(enum aud_key key, const char *v, char **error_r)
 	case AUD_ROLE:
 		if (!model_in_list(model_roles, v))
 			return set_error(error_r,
-					 "--audience: unknown role \"%s\" "
-					 "(expected one of %s)",
-					 v, model_list_text(model_roles));
+			                 "--audience: unknown role \"%s\" "
+			                 "(expected one of %s)",
+			                 v, model_list_text(model_roles));
 		return 0;
 	case AUD_ORG_KIND:
 		if (!model_in_list(model_org_kinds, v))
 			return set_error(error_r,
-					 "--audience: unknown org kind \"%s\" "
-					 "(expected one of %s)",
-					 v, model_list_text(model_org_kinds));
+			                 "--audience: unknown org kind \"%s\" "
+			                 "(expected one of %s)",
+			                 v, model_list_text(model_org_kinds));
 		return 0;
 	case AUD_PERSON:
 		return model_check_email(v, "--audience: person", error_r);
@@ -56,11 +57,11 @@ static int parse_term(const char *word, struct aud_term *t, char **error_r)
 	int key = colon ? find_key(word, (size_t)(colon - word)) : -1;
 	if (key < 0)
 		return set_error(error_r,
-				 "--audience: unknown term \"%s\" (expected "
-				 "wijk:, practice:, org:, org-kind:, role: or "
-				 "person: followed by values separated by "
-				 "commas)",
-				 word);
+		                 "--audience: unknown term \"%s\" (expected "
+		                 "wijk:, practice:, org:, org-kind:, role: or "
+		                 "person: followed by values separated by "
+		                 "commas)",
+		                 word);
 	t->key = (enum aud_key)key;
 	char *copy = xstrdup(colon + 1);
 	char *save = NULL;
@@ -73,14 +74,14 @@ static int parse_term(const char *word, struct aud_term *t, char **error_r)
 			free(copy);
 			return -1;
 		}
-		t->values = xrealloc(t->values,
-				     (t->nvalues + 1) * sizeof(char *));
+		t->values =
+		    xrealloc(t->values, (t->nvalues + 1) * sizeof(char *));
 		t->values[t->nvalues++] = xstrdup(v);
 	}
 	free(copy);
 	if (t->nvalues == 0)
 		return set_error(error_r, "--audience: %s: needs a value",
-				 key_names[key]);
+		                 key_names[key]);
 	return 0;
 }
 
@@ -97,19 +98,19 @@ int audience_parse(const char *expr, struct aud_group *g_r, char **error_r)
 		for (size_t i = 0; rc == 0 && i < g.nterms; i++)
 			if (g.terms[i].key == t.key)
 				rc = set_error(error_r,
-					       "--audience: %s: given twice in "
-					       "one group; list the values "
-					       "with commas, like "
-					       "role:huisarts,poh",
-					       key_names[t.key]);
+				               "--audience: %s: given twice in "
+				               "one group; list the values "
+				               "with commas, like "
+				               "role:huisarts,poh",
+				               key_names[t.key]);
 		g.terms = xrealloc(g.terms, (g.nterms + 1) * sizeof(t));
 		g.terms[g.nterms++] = t;
 	}
 	free(copy);
 	if (rc == 0 && g.nterms == 0)
 		rc = set_error(error_r,
-			       "--audience: expected terms like \"wijk:noord "
-			       "role:huisarts,poh\"");
+		               "--audience: expected terms like \"wijk:noord "
+		               "role:huisarts,poh\"");
 	if (rc < 0) {
 		audience_group_free(&g);
 		return -1;
@@ -131,7 +132,7 @@ char *audience_format(const struct aud_group *g)
 			strbuf_appendf(&b, "%s:", key_names[k]);
 			for (size_t v = 0; v < t->nvalues; v++)
 				strbuf_appendf(&b, "%s%s", v ? "," : "",
-					       t->values[v]);
+				               t->values[v]);
 		}
 	}
 	return strbuf_take(&b);

@@ -12,8 +12,15 @@
 
 #include <stddef.h>
 
-enum aud_key { AUD_WIJK, AUD_PRACTICE, AUD_ORG, AUD_ORG_KIND, AUD_ROLE,
-	       AUD_PERSON, AUD_NKEYS };
+enum aud_key {
+	AUD_WIJK,
+	AUD_PRACTICE,
+	AUD_ORG,
+	AUD_ORG_KIND,
+	AUD_ROLE,
+	AUD_PERSON,
+	AUD_NKEYS
+};
 
 struct aud_term {
 	enum aud_key key;

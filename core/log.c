@@ -19,14 +19,14 @@ void log_set_journal(bool on)
 	journal_prefix = on;
 }
 
-static void log_vline(enum log_level level, const char *suffix,
-		      const char *fmt, va_list ap) PRINTF_LIKE(3, 0);
+static void log_vline(enum log_level level, const char *suffix, const char *fmt,
+                      va_list ap) PRINTF_LIKE(3, 0);
 
-static void log_vline(enum log_level level, const char *suffix,
-		      const char *fmt, va_list ap)
+static void log_vline(enum log_level level, const char *suffix, const char *fmt,
+                      va_list ap)
 {
 	static const char *const words[] = {"error", "warning", "info",
-					    "debug"};
+	                                    "debug"};
 	/* sd-daemon(3) priorities: err 3, warning 4, info 6, debug 7. */
 	static const int prio[] = {3, 4, 6, 7};
 	if (level > max_level)
@@ -36,10 +36,10 @@ static void log_vline(enum log_level level, const char *suffix,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (journal_prefix)
 		fprintf(stderr, "<%d>%s%s%s\n", prio[level], msg,
-			suffix ? ": " : "", suffix ? suffix : "");
+		        suffix ? ": " : "", suffix ? suffix : "");
 	else
 		fprintf(stderr, "%s: %s%s%s\n", words[level], msg,
-			suffix ? ": " : "", suffix ? suffix : "");
+		        suffix ? ": " : "", suffix ? suffix : "");
 	errno = saved;
 }
 

@@ -7,7 +7,12 @@
 
 #include "core/util.h"
 
-enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_level {
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
 
 /* Sets the least important level that is still printed (default INFO). */
 void log_set_level(enum log_level level);

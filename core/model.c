@@ -7,19 +7,17 @@
 #include "core/util.h"
 
 const char *const model_roles[] = {"huisarts", "waarnemer", "poh",
-				   "pm",       "assistent", "apotheker",
-				   "partner",  "regio",     NULL};
+                                   "pm",       "assistent", "apotheker",
+                                   "partner",  "regio",     NULL};
 
 const char *const model_org_kinds[] = {
-	"welzijn",  "sociaal-wijkteam", "vrijwilligers",     "gemeente",
-	"apotheek", "bewoners",         "regio-organisatie", "overig",
-	NULL};
+    "welzijn",  "sociaal-wijkteam",  "vrijwilligers", "gemeente", "apotheek",
+    "bewoners", "regio-organisatie", "overig",        NULL};
 
 const char *const model_event_kinds[] = {
-	"wijklunch", "themaavond", "expeditie",  "scholing",
-	"borrel",    "hagro",      "fto",        "hoed",
-	"campagne",  "evaluatie",  "praktijkbezoek", "vragenlijst",
-	"intervisie", "overig",    NULL};
+    "wijklunch",      "themaavond",  "expeditie",  "scholing", "borrel",
+    "hagro",          "fto",         "hoed",       "campagne", "evaluatie",
+    "praktijkbezoek", "vragenlijst", "intervisie", "overig",   NULL};
 
 bool model_in_list(const char *const *list, const char *word)
 {
@@ -57,10 +55,10 @@ int model_check_slug(const char *s, const char *field, char **error_r)
 		     (s[i] >= '0' && s[i] <= '9') || s[i] == '-';
 	if (!ok)
 		return set_error(error_r,
-				 "%s: expected a slug of 1 to 64 lowercase "
-				 "letters, digits and '-' (like noord or "
-				 "de-linde), got \"%s\"",
-				 field, s);
+		                 "%s: expected a slug of 1 to 64 lowercase "
+		                 "letters, digits and '-' (like noord or "
+		                 "de-linde), got \"%s\"",
+		                 field, s);
 	return 0;
 }
 
@@ -69,63 +67,64 @@ int model_check_email(const char *s, const char *field, char **error_r)
 	const char *at = strchr(s, '@');
 	size_t n = strlen(s);
 	bool ok = at && at != s && at[1] != '\0' && !strchr(at + 1, '@') &&
-		  strchr(at + 1, '.') && n <= 254 && at[n - (size_t)(at - s) - 1] != '.';
+	          strchr(at + 1, '.') && n <= 254 &&
+	          at[n - (size_t)(at - s) - 1] != '.';
 	for (size_t i = 0; ok && i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		ok = c > 0x20 && c < 0x7f && !strchr("<>()[]\\,;:\"", c);
 	}
 	if (!ok)
 		return set_error(error_r,
-				 "%s: expected an e-mail address like "
-				 "name@example.nl, got \"%s\"",
-				 field, s);
+		                 "%s: expected an e-mail address like "
+		                 "name@example.nl, got \"%s\"",
+		                 field, s);
 	return 0;
 }
 
 static int check_text(const char *s, const char *field, size_t max,
-		      bool multiline, char **error_r)
+                      bool multiline, char **error_r)
 {
 	size_t n = strlen(s);
 	if (n == 0)
 		return set_error(error_r, "%s: must not be empty", field);
 	if (n > max)
 		return set_error(error_r, "%s: longer than %zu bytes", field,
-				 max);
+		                 max);
 	if (!utf8_valid(s, n))
 		return set_error(error_r, "%s: not valid UTF-8", field);
 	if (has_control_chars(s, multiline))
 		return set_error(error_r,
-				 multiline ? "%s: contains a control character"
-					   : "%s: expected one line of text "
-					     "without control characters",
-				 field);
+		                 multiline ? "%s: contains a control character"
+		                           : "%s: expected one line of text "
+		                             "without control characters",
+		                 field);
 	return 0;
 }
 
 int model_check_text(const char *s, const char *field, size_t max,
-		     char **error_r)
+                     char **error_r)
 {
 	return check_text(s, field, max, false, error_r);
 }
 
 int model_check_multiline(const char *s, const char *field, size_t max,
-			  char **error_r)
+                          char **error_r)
 {
 	return check_text(s, field, max, true, error_r);
 }
 
 int model_check_url(const char *s, const char *field, char **error_r)
 {
-	bool ok = (strncmp(s, "https://", 8) == 0 ||
-		   strncmp(s, "http://", 7) == 0) &&
-		  strlen(s) > 8 && strlen(s) <= 2048;
+	bool ok =
+	    (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) &&
+	    strlen(s) > 8 && strlen(s) <= 2048;
 	for (const char *p = s; ok && *p; p++)
 		ok = (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f;
 	if (!ok)
 		return set_error(error_r,
-				 "%s: expected an http(s) URL like "
-				 "https://meet.example.nl/abc, got \"%s\"",
-				 field, s);
+		                 "%s: expected an http(s) URL like "
+		                 "https://meet.example.nl/abc, got \"%s\"",
+		                 field, s);
 	return 0;
 }
 

@@ -33,10 +33,10 @@ int model_check_email(const char *s, const char *field, char **error_r);
 /* A one-line text (name, title, location, address): 1..max bytes of UTF-8
  * without control characters. */
 int model_check_text(const char *s, const char *field, size_t max,
-		     char **error_r);
+                     char **error_r);
 /* A multi-line text (description): newlines and tabs allowed. */
 int model_check_multiline(const char *s, const char *field, size_t max,
-			  char **error_r);
+                          char **error_r);
 /* An http(s) URL without spaces or control characters. */
 int model_check_url(const char *s, const char *field, char **error_r);
 
@@ -47,7 +47,8 @@ struct wijk {
 
 struct practice {
 	int64_t id;
-	char *slug, *name, *wijk, *address; /* wijk: slug; address may be NULL */
+	char *slug, *name, *wijk,
+	    *address; /* wijk: slug; address may be NULL */
 };
 
 struct org {
@@ -83,17 +84,17 @@ struct event {
 	char *wijk;  /* slug */
 	char *title; /* SUMMARY */
 	char *description, *location, *online_url, *url; /* may be NULL */
-	char *organizer;            /* e-mail, may be NULL (config default) */
-	struct wtime start;         /* wall time in tzid; date_only: all-day */
-	int64_t duration_min;       /* all-day: whole days * 1440 */
-	char *tzid;                 /* IANA name, WIJKCAL_TZID by default */
-	char *rrule;                /* NULL for a single event */
-	int points;                 /* accreditation points; -1 unset */
-	int capacity;               /* -1 unset */
+	char *organizer;      /* e-mail, may be NULL (config default) */
+	struct wtime start;   /* wall time in tzid; date_only: all-day */
+	int64_t duration_min; /* all-day: whole days * 1440 */
+	char *tzid;           /* IANA name, WIJKCAL_TZID by default */
+	char *rrule;          /* NULL for a single event */
+	int points;           /* accreditation points; -1 unset */
+	int capacity;         /* -1 unset */
 	bool is_public, draft, cancelled;
 	int sequence;
-	int64_t created, modified;  /* UTC seconds */
-	char **audience;            /* expressions as written */
+	int64_t created, modified; /* UTC seconds */
+	char **audience;           /* expressions as written */
 	size_t naudience;
 	struct event_change *changes; /* EXDATEs and moved occurrences */
 	size_t nchanges;

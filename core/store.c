@@ -19,8 +19,8 @@ int store_fail(struct store *st, int rc, const char *what, char **error_r)
 	int prim = rc & 0xff;
 	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
 		set_error(error_r,
-			  "database %s is locked by another writer; try again",
-			  st->path);
+		          "database %s is locked by another writer; try again",
+		          st->path);
 		return WK_EBUSY;
 	}
 	if (prim == SQLITE_CONSTRAINT) {
@@ -28,12 +28,11 @@ int store_fail(struct store *st, int rc, const char *what, char **error_r)
 		return WK_EEXIST;
 	}
 	set_error(error_r, "database %s: %s: %s", st->path, what,
-		  sqlite3_errmsg(st->db));
+	          sqlite3_errmsg(st->db));
 	return WK_EIO;
 }
 
-sqlite3_stmt *store_prepare(struct store *st, const char *sql,
-			    char **error_r)
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **error_r)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
@@ -60,7 +59,7 @@ char *store_column_text(sqlite3_stmt *stmt, int i)
 
 /* Runs a statement that returns no rows, then finalizes it. */
 int store_run(struct store *st, sqlite3_stmt *stmt, const char *what,
-	      char **error_r)
+              char **error_r)
 {
 	int rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
@@ -86,7 +85,8 @@ static int read_version(struct store *st, char **error_r)
 	if (rc == SQLITE_ROW)
 		st->version = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? WK_OK : store_fail(st, rc, "version", error_r);
+	return rc == SQLITE_ROW ? WK_OK
+	                        : store_fail(st, rc, "version", error_r);
 }
 
 /* Applies the migrations from the file's version up to the current. */
@@ -98,9 +98,9 @@ static int migrate(struct store *st, char **error_r)
 	rc = read_version(st, error_r);
 	if (rc == WK_OK && st->version > STORE_SCHEMA_VERSION) {
 		set_error(error_r,
-			  "database %s has schema version %d, newer than this "
-			  "wijkcal (%d); upgrade wijkcal",
-			  st->path, st->version, STORE_SCHEMA_VERSION);
+		          "database %s has schema version %d, newer than this "
+		          "wijkcal (%d); upgrade wijkcal",
+		          st->path, st->version, STORE_SCHEMA_VERSION);
 		rc = WK_EIO;
 	}
 	for (int v = st->version; rc == WK_OK && v < STORE_SCHEMA_VERSION;
@@ -109,7 +109,7 @@ static int migrate(struct store *st, char **error_r)
 		if (rc == WK_OK) {
 			char sql[64];
 			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-				 v + 1);
+			         v + 1);
 			rc = store_exec(st, sql, error_r);
 		}
 	}
@@ -129,15 +129,15 @@ static int check_version(struct store *st, char **error_r)
 		return rc;
 	if (st->version > STORE_SCHEMA_VERSION)
 		return set_error(error_r,
-				 "database %s has schema version %d, newer "
-				 "than this wijkcal (%d); upgrade wijkcal",
-				 st->path, st->version, STORE_SCHEMA_VERSION),
+		                 "database %s has schema version %d, newer "
+		                 "than this wijkcal (%d); upgrade wijkcal",
+		                 st->path, st->version, STORE_SCHEMA_VERSION),
 		       WK_EIO;
 	if (st->version < STORE_SCHEMA_VERSION)
 		return set_error(error_r,
-				 "database %s has schema version %d; run "
-				 "`wijkcal init` to upgrade it to %d",
-				 st->path, st->version, STORE_SCHEMA_VERSION),
+		                 "database %s has schema version %d; run "
+		                 "`wijkcal init` to upgrade it to %d",
+		                 st->path, st->version, STORE_SCHEMA_VERSION),
 		       WK_EIO;
 	return WK_OK;
 }
@@ -148,42 +148,42 @@ static int configure(struct store *st, char **error_r)
 	/* WAL lets the daemon read while the CLI writes. NORMAL survives a
 	 * crash of any process; see README "Durability" for power loss. */
 	int rc = store_exec(st,
-			    "PRAGMA foreign_keys = ON;"
-			    "PRAGMA synchronous = NORMAL;",
-			    error_r);
+	                    "PRAGMA foreign_keys = ON;"
+	                    "PRAGMA synchronous = NORMAL;",
+	                    error_r);
 	if (rc == WK_OK && st->mode != STORE_READ)
 		rc = store_exec(st, "PRAGMA journal_mode = WAL;", error_r);
 	return rc;
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **st_r,
-	       char **error_r)
+               char **error_r)
 {
 	struct stat sb;
 	if (mode != STORE_CREATE && stat(path, &sb) < 0) {
 		set_error(error_r,
-			  "database %s: %s; create it with `wijkcal init`",
-			  path, strerror(errno));
+		          "database %s: %s; create it with `wijkcal init`",
+		          path, strerror(errno));
 		return WK_EIO;
 	}
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->mode = mode;
-	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
-				       : SQLITE_OPEN_READWRITE;
+	int flags =
+	    mode == STORE_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (mode == STORE_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
 	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		set_error(error_r, "database %s: cannot open: %s", path,
-			  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		          st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		store_close(&st);
 		return WK_EIO;
 	}
 	rc = configure(st, error_r);
 	if (rc == WK_OK)
 		rc = mode == STORE_CREATE ? migrate(st, error_r)
-					  : check_version(st, error_r);
+		                          : check_version(st, error_r);
 	if (rc < 0) {
 		store_close(&st);
 		return rc;
@@ -228,16 +228,15 @@ int store_backup(struct store *st, const char *path, char **error_r)
 	struct stat sb;
 	if (stat(path, &sb) == 0) {
 		set_error(error_r, "%s: already exists; choose a new file",
-			  path);
+		          path);
 		return WK_EEXIST;
 	}
 	sqlite3 *dst = NULL;
-	int rc = sqlite3_open_v2(path, &dst,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-				 NULL);
+	int rc = sqlite3_open_v2(
+	    path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	sqlite3_backup *b =
-		rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", st->db, "main")
-				: NULL;
+	    rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", st->db, "main")
+	                    : NULL;
 	if (b) {
 		/* Copy in steps, so other writers get their turn between. */
 		while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK ||
@@ -248,7 +247,7 @@ int store_backup(struct store *st, const char *path, char **error_r)
 	int result = WK_OK;
 	if (b == NULL || rc != SQLITE_DONE) {
 		set_error(error_r, "backup to %s: %s", path,
-			  dst ? sqlite3_errmsg(dst) : "cannot open");
+		          dst ? sqlite3_errmsg(dst) : "cannot open");
 		result = WK_EIO;
 	}
 	sqlite3_close(dst);

@@ -25,25 +25,25 @@ enum aud_branch { BRANCH_PRACTICE, BRANCH_ORG, NBRANCHES };
 /* The SQL column each affiliation term compares with, per branch; NULL:
  * the term rules the branch out. */
 static const char *const term_column[NBRANCHES][AUD_NKEYS] = {
-	[BRANCH_PRACTICE] = {[AUD_WIJK] = "w.slug",
-			     [AUD_PRACTICE] = "pr.slug",
-			     [AUD_ROLE] = "a.role"},
-	[BRANCH_ORG] = {[AUD_WIJK] = "w.slug",
-			[AUD_ORG] = "o.slug",
-			[AUD_ORG_KIND] = "o.kind",
-			[AUD_ROLE] = "a.role"},
+    [BRANCH_PRACTICE] = {[AUD_WIJK] = "w.slug",
+                         [AUD_PRACTICE] = "pr.slug",
+                         [AUD_ROLE] = "a.role"},
+    [BRANCH_ORG] = {[AUD_WIJK] = "w.slug",
+                    [AUD_ORG] = "o.slug",
+                    [AUD_ORG_KIND] = "o.kind",
+                    [AUD_ROLE] = "a.role"},
 };
 
 static const char *const branch_from[NBRANCHES] = {
-	[BRANCH_PRACTICE] = "SELECT a.person_id FROM practice pr "
-			    "JOIN affiliation a ON a.practice_id = pr.id",
-	[BRANCH_ORG] = "SELECT a.person_id FROM org o "
-		       "JOIN affiliation a ON a.org_id = o.id",
+    [BRANCH_PRACTICE] = "SELECT a.person_id FROM practice pr "
+                        "JOIN affiliation a ON a.practice_id = pr.id",
+    [BRANCH_ORG] = "SELECT a.person_id FROM org o "
+                   "JOIN affiliation a ON a.org_id = o.id",
 };
 
 static const char *const branch_wijk[NBRANCHES] = {
-	[BRANCH_PRACTICE] = " JOIN wijk w ON w.id = pr.wijk_id",
-	[BRANCH_ORG] = " JOIN wijk w ON w.id = o.wijk_id",
+    [BRANCH_PRACTICE] = " JOIN wijk w ON w.id = pr.wijk_id",
+    [BRANCH_ORG] = " JOIN wijk w ON w.id = o.wijk_id",
 };
 
 static bool is_aff_term(const struct aud_term *t)
@@ -71,7 +71,7 @@ static void append_in(struct strbuf *sql, const char *column, size_t n)
 
 /* Appends one branch's SELECT of person ids; values bound in term order. */
 static void branch_sql(const struct aud_group *g, enum aud_branch b,
-		       struct strbuf *sql)
+                       struct strbuf *sql)
 {
 	bool wijk = false;
 	for (size_t i = 0; i < g->nterms; i++)
@@ -82,7 +82,7 @@ static void branch_sql(const struct aud_group *g, enum aud_branch b,
 	for (size_t i = 0; i < g->nterms; i++)
 		if (is_aff_term(&g->terms[i]))
 			append_in(sql, term_column[b][g->terms[i].key],
-				  g->terms[i].nvalues);
+			          g->terms[i].nvalues);
 }
 
 /* Appends the SELECT of one group; values are bound by group_bind. */
@@ -109,8 +109,7 @@ static void group_sql(const struct aud_group *g, struct strbuf *sql)
 	strbuf_append(sql, used ? ")" : "SELECT NULL WHERE 0)");
 }
 
-static void bind_term(const struct aud_term *t, sqlite3_stmt *stmt,
-		      int *next)
+static void bind_term(const struct aud_term *t, sqlite3_stmt *stmt, int *next)
 {
 	for (size_t v = 0; v < t->nvalues; v++)
 		store_bind_text(stmt, (*next)++, t->values[v]);
@@ -118,8 +117,7 @@ static void bind_term(const struct aud_term *t, sqlite3_stmt *stmt,
 
 /* Binds the values in the order group_sql writes them: person terms,
  * then the affiliation terms once per branch used. */
-static void group_bind(const struct aud_group *g, sqlite3_stmt *stmt,
-		       int *next)
+static void group_bind(const struct aud_group *g, sqlite3_stmt *stmt, int *next)
 {
 	for (size_t i = 0; i < g->nterms; i++)
 		if (!is_aff_term(&g->terms[i]))
@@ -134,12 +132,12 @@ static void group_bind(const struct aud_group *g, sqlite3_stmt *stmt,
 }
 
 static int check_exists(struct store *st, enum aud_key key, const char *v,
-			char **error_r)
+                        char **error_r)
 {
 	int64_t id = 0;
 	const char *table = key == AUD_WIJK       ? "wijk"
-			    : key == AUD_PRACTICE ? "practice"
-						  : "org";
+	                    : key == AUD_PRACTICE ? "practice"
+	                                          : "org";
 	int rc = store_slug_id(st, table, v, "--audience", &id, error_r);
 	return rc;
 }
@@ -156,18 +154,18 @@ int store_audience_check(struct store *st, const char *expr, char **error_r)
 			if (t->key == AUD_WIJK || t->key == AUD_PRACTICE ||
 			    t->key == AUD_ORG)
 				rc = check_exists(st, t->key, t->values[v],
-						  error_r);
+				                  error_r);
 			else if (t->key == AUD_PERSON) {
 				struct person p;
 				rc = store_person_get(st, t->values[v], &p,
-						      error_r);
+				                      error_r);
 				if (rc == WK_OK)
 					person_free(&p);
 				else if (rc == WK_ENOTFOUND)
 					set_error(error_r,
-						  "--audience: unknown person "
-						  "\"%s\"",
-						  t->values[v]);
+					          "--audience: unknown person "
+					          "\"%s\"",
+					          t->values[v]);
 			}
 		}
 	}
@@ -176,7 +174,7 @@ int store_audience_check(struct store *st, const char *expr, char **error_r)
 }
 
 int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
-			   struct person **list_r, size_t *n_r, char **error_r)
+                           struct person **list_r, size_t *n_r, char **error_r)
 {
 	struct aud_group *groups = xcalloc(n ? n : 1, sizeof(*groups));
 	struct strbuf sql = {0};
@@ -192,9 +190,9 @@ int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
 	*n_r = 0;
 	if (ngroups > 0) {
 		char *q = xasprintf(
-			"SELECT p.id, p.email, p.name, p.big, NULL, NULL, NULL "
-			"FROM person p WHERE p.id IN (%s) ORDER BY p.email",
-			sql.data);
+		    "SELECT p.id, p.email, p.name, p.big, NULL, NULL, NULL "
+		    "FROM person p WHERE p.id IN (%s) ORDER BY p.email",
+		    sql.data);
 		sqlite3_stmt *stmt = store_prepare(st, q, error_r);
 		free(q);
 		int next = 1;
@@ -202,8 +200,8 @@ int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
 			group_bind(&groups[i], stmt, &next);
 		rc = stmt ? WK_OK : WK_EIO;
 		while (stmt && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			*list_r = xrealloc(*list_r,
-					   (*n_r + 1) * sizeof(**list_r));
+			*list_r =
+			    xrealloc(*list_r, (*n_r + 1) * sizeof(**list_r));
 			struct person *p = &(*list_r)[(*n_r)++];
 			memset(p, 0, sizeof(*p));
 			p->id = sqlite3_column_int64(stmt, 0);
@@ -213,9 +211,9 @@ int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
 		}
 		if (stmt) {
 			sqlite3_finalize(stmt);
-			rc = rc == SQLITE_DONE ? WK_OK
-					       : store_fail(st, rc, "audience",
-							    error_r);
+			rc = rc == SQLITE_DONE
+			         ? WK_OK
+			         : store_fail(st, rc, "audience", error_r);
 		}
 	}
 	for (size_t i = 0; i < ngroups; i++)

@@ -23,12 +23,12 @@ static void bind_int_or_null(sqlite3_stmt *stmt, int i, int v)
 
 /* Binds the columns shared by INSERT and UPDATE, as ?1..?24. */
 static void bind_event(sqlite3_stmt *stmt, const struct event *e,
-		       int64_t wijk_id)
+                       int64_t wijk_id)
 {
 	char start[WTIME_STRLEN];
 	wtime_format(&e->start, start);
-	int64_t last = recur_last_end_utc(e->rrule, &e->start, e->duration_min,
-					  e->tzid);
+	int64_t last =
+	    recur_last_end_utc(e->rrule, &e->start, e->duration_min, e->tzid);
 	store_bind_text(stmt, 1, e->uid);
 	store_bind_text(stmt, 2, e->kind);
 	sqlite3_bind_int64(stmt, 3, wijk_id);
@@ -60,19 +60,19 @@ static void bind_event(sqlite3_stmt *stmt, const struct event *e,
 
 /* Replaces the audience rows and change rows of an event. */
 static int write_children(struct store *st, const struct event *e,
-			  char **error_r)
+                          char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, "DELETE FROM event_audience WHERE event_id = ?", error_r);
+	    st, "DELETE FROM event_audience WHERE event_id = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	sqlite3_bind_int64(stmt, 1, e->id);
 	int rc = store_run(st, stmt, "audience", error_r);
 	for (size_t i = 0; rc == WK_OK && i < e->naudience; i++) {
 		stmt = store_prepare(st,
-				     "INSERT INTO event_audience (event_id, "
-				     "pos, expr) VALUES (?, ?, ?)",
-				     error_r);
+		                     "INSERT INTO event_audience (event_id, "
+		                     "pos, expr) VALUES (?, ?, ?)",
+		                     error_r);
 		if (stmt == NULL)
 			return WK_EIO;
 		sqlite3_bind_int64(stmt, 1, e->id);
@@ -83,7 +83,7 @@ static int write_children(struct store *st, const struct event *e,
 	if (rc < 0)
 		return rc;
 	stmt = store_prepare(st, "DELETE FROM event_change WHERE event_id = ?",
-			     error_r);
+	                     error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	sqlite3_bind_int64(stmt, 1, e->id);
@@ -94,11 +94,11 @@ static int write_children(struct store *st, const struct event *e,
 		wtime_format(&c->exc.recurrence_id, rid);
 		wtime_format(&c->exc.start, start);
 		stmt = store_prepare(
-			st,
-			"INSERT INTO event_change (event_id, recurrence_id, "
-			"cancelled, start, duration_min, sequence, modified) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?)",
-			error_r);
+		    st,
+		    "INSERT INTO event_change (event_id, recurrence_id, "
+		    "cancelled, start, duration_min, sequence, modified) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    error_r);
 		if (stmt == NULL)
 			return WK_EIO;
 		sqlite3_bind_int64(stmt, 1, e->id);
@@ -116,49 +116,48 @@ static int write_children(struct store *st, const struct event *e,
 int store_event_insert(struct store *st, struct event *e, char **error_r)
 {
 	int64_t wijk_id = 0;
-	int rc = store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id,
-			       error_r);
+	int rc =
+	    store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id, error_r);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"INSERT INTO event (uid, kind, wijk_id, title, description, "
-		"location, online_url, url, organizer, start, duration_min, "
-		"tzid, rrule, points, capacity, public, draft, cancelled, "
-		"sequence, created, modified, first_utc, last_utc) VALUES "
-		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-		"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-		error_r);
+	    st,
+	    "INSERT INTO event (uid, kind, wijk_id, title, description, "
+	    "location, online_url, url, organizer, start, duration_min, "
+	    "tzid, rrule, points, capacity, public, draft, cancelled, "
+	    "sequence, created, modified, first_utc, last_utc) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	bind_event(stmt, e, wijk_id);
 	rc = store_run(st, stmt, "event", error_r);
 	if (rc == WK_EEXIST)
 		set_error(error_r, "an event with UID %s already exists",
-			  e->uid);
+		          e->uid);
 	if (rc < 0)
 		return rc;
 	e->id = sqlite3_last_insert_rowid(st->db);
 	return write_children(st, e, error_r);
 }
 
-int store_event_update(struct store *st, const struct event *e,
-		       char **error_r)
+int store_event_update(struct store *st, const struct event *e, char **error_r)
 {
 	int64_t wijk_id = 0;
-	int rc = store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id,
-			       error_r);
+	int rc =
+	    store_slug_id(st, "wijk", e->wijk, "--wijk", &wijk_id, error_r);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"UPDATE event SET uid = ?1, kind = ?2, wijk_id = ?3, title = ?4, "
-		"description = ?5, location = ?6, online_url = ?7, url = ?8, "
-		"organizer = ?9, start = ?10, duration_min = ?11, tzid = ?12, "
-		"rrule = ?13, points = ?14, capacity = ?15, public = ?16, "
-		"draft = ?17, cancelled = ?18, sequence = ?19, created = ?20, "
-		"modified = ?21, first_utc = ?22, last_utc = ?23 WHERE id = ?24",
-		error_r);
+	    st,
+	    "UPDATE event SET uid = ?1, kind = ?2, wijk_id = ?3, title = ?4, "
+	    "description = ?5, location = ?6, online_url = ?7, url = ?8, "
+	    "organizer = ?9, start = ?10, duration_min = ?11, tzid = ?12, "
+	    "rrule = ?13, points = ?14, capacity = ?15, public = ?16, "
+	    "draft = ?17, cancelled = ?18, sequence = ?19, created = ?20, "
+	    "modified = ?21, first_utc = ?22, last_utc = ?23 WHERE id = ?24",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	bind_event(stmt, e, wijk_id);
@@ -169,8 +168,8 @@ int store_event_update(struct store *st, const struct event *e,
 static int column_int_or(sqlite3_stmt *stmt, int i, int none)
 {
 	return sqlite3_column_type(stmt, i) == SQLITE_NULL
-		       ? none
-		       : sqlite3_column_int(stmt, i);
+	           ? none
+	           : sqlite3_column_int(stmt, i);
 }
 
 static void read_event(sqlite3_stmt *stmt, struct event *e)
@@ -203,21 +202,21 @@ static void read_event(sqlite3_stmt *stmt, struct event *e)
 
 static void add_audience(struct event *e, sqlite3_stmt *stmt)
 {
-	e->audience = xrealloc(e->audience,
-			       (e->naudience + 1) * sizeof(char *));
+	e->audience =
+	    xrealloc(e->audience, (e->naudience + 1) * sizeof(char *));
 	e->audience[e->naudience++] = store_column_text(stmt, 1);
 }
 
 static void add_change(struct event *e, sqlite3_stmt *stmt)
 {
-	e->changes = xrealloc(e->changes,
-			      (e->nchanges + 1) * sizeof(*e->changes));
+	e->changes =
+	    xrealloc(e->changes, (e->nchanges + 1) * sizeof(*e->changes));
 	struct event_change *c = &e->changes[e->nchanges++];
 	memset(c, 0, sizeof(*c));
 	const char *rid = (const char *)sqlite3_column_text(stmt, 1);
 	const char *start = (const char *)sqlite3_column_text(stmt, 3);
 	wtime_parse(rid ? rid : "", true, "recurrence_id",
-		    &c->exc.recurrence_id, NULL);
+	            &c->exc.recurrence_id, NULL);
 	c->exc.cancelled = sqlite3_column_int(stmt, 2);
 	if (start)
 		wtime_parse(start, true, "start", &c->exc.start, NULL);
@@ -229,7 +228,7 @@ static void add_change(struct event *e, sqlite3_stmt *stmt)
 /* The WHERE clause of a filter over event e JOIN wijk w, with ?1..?4. */
 #define FILTER_WHERE                                                           \
 	"(?1 IS NULL OR w.slug = ?1) AND (?2 IS NULL OR e.kind = ?2) "         \
-	"AND (?3 = 0 OR (e.public = 1 AND e.draft = 0)) "                     \
+	"AND (?3 = 0 OR (e.public = 1 AND e.draft = 0)) "                      \
 	"AND (?4 = 1 OR e.draft = 0) "                                         \
 	"AND (?5 IS NULL OR e.last_utc IS NULL OR e.last_utc > ?5) "           \
 	"AND (?6 IS NULL OR e.first_utc < ?6) "                                \
@@ -270,9 +269,9 @@ static int cmp_index(const void *a, const void *b)
 /* Loads one child table (audience or changes) of the listed events in one
  * query, and attaches each row to its event. */
 static int load_children(struct store *st, const struct list_query *q,
-			 struct id_index *index, size_t n, const char *sql,
-			 void (*add)(struct event *, sqlite3_stmt *),
-			 char **error_r)
+                         struct id_index *index, size_t n, const char *sql,
+                         void (*add)(struct event *, sqlite3_stmt *),
+                         char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(st, sql, error_r);
 	if (stmt == NULL)
@@ -282,7 +281,7 @@ static int load_children(struct store *st, const struct list_query *q,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct id_index key = {.id = sqlite3_column_int64(stmt, 0)};
 		struct id_index *hit =
-			bsearch(&key, index, n, sizeof(*index), cmp_index);
+		    bsearch(&key, index, n, sizeof(*index), cmp_index);
 		if (hit)
 			add(hit->e, stmt);
 	}
@@ -293,13 +292,13 @@ static int load_children(struct store *st, const struct list_query *q,
 #define EVENT_FROM " FROM event e JOIN wijk w ON w.id = e.wijk_id WHERE "
 
 static int list_events(struct store *st, const struct list_query *q,
-		       struct event **list_r, size_t *n_r, char **error_r)
+                       struct event **list_r, size_t *n_r, char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"SELECT " EVENT_COLUMNS EVENT_FROM FILTER_WHERE
-		" ORDER BY e.first_utc, e.id",
-		error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+	                  "SELECT " EVENT_COLUMNS EVENT_FROM FILTER_WHERE
+	                  " ORDER BY e.first_utc, e.id",
+	                  error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	bind_filter(stmt, q);
@@ -319,20 +318,21 @@ static int list_events(struct store *st, const struct list_query *q,
 	for (size_t i = 0; i < n; i++)
 		index[i] = (struct id_index){list[i].id, &list[i]};
 	qsort(index, n, sizeof(*index), cmp_index);
-	rc = load_children(st, q, index, n,
-			   "SELECT a.event_id, a.expr FROM event_audience a "
-			   "WHERE a.event_id IN (SELECT e.id" EVENT_FROM
-				   FILTER_WHERE ") ORDER BY a.event_id, a.pos",
-			   add_audience, error_r);
+	rc = load_children(
+	    st, q, index, n,
+	    "SELECT a.event_id, a.expr FROM event_audience a "
+	    "WHERE a.event_id IN (SELECT e.id" EVENT_FROM FILTER_WHERE
+	    ") ORDER BY a.event_id, a.pos",
+	    add_audience, error_r);
 	if (rc == WK_OK)
 		rc = load_children(
-			st, q, index, n,
-			"SELECT c.event_id, c.recurrence_id, c.cancelled, "
-			"c.start, c.duration_min, c.sequence, c.modified FROM "
-			"event_change c WHERE c.event_id IN (SELECT e.id" EVENT_FROM
-				FILTER_WHERE ") ORDER BY c.event_id, "
-					     "c.recurrence_id",
-			add_change, error_r);
+		    st, q, index, n,
+		    "SELECT c.event_id, c.recurrence_id, c.cancelled, "
+		    "c.start, c.duration_min, c.sequence, c.modified FROM "
+		    "event_change c WHERE c.event_id IN (SELECT e.id" EVENT_FROM
+		        FILTER_WHERE ") ORDER BY c.event_id, "
+		    "c.recurrence_id",
+		    add_change, error_r);
 	free(index);
 	if (rc < 0) {
 		event_array_free(list, n);
@@ -344,14 +344,14 @@ static int list_events(struct store *st, const struct list_query *q,
 }
 
 int store_event_list(struct store *st, const struct event_filter *f,
-		     struct event **list_r, size_t *n_r, char **error_r)
+                     struct event **list_r, size_t *n_r, char **error_r)
 {
 	struct list_query q = {.f = f};
 	return list_events(st, &q, list_r, n_r, error_r);
 }
 
 static int get_by_id(struct store *st, int64_t id, struct event *e_r,
-		     char **error_r)
+                     char **error_r)
 {
 	struct event_filter f = {.include_drafts = true};
 	struct list_query q = {.f = &f, .id = id};
@@ -370,11 +370,11 @@ static int get_by_id(struct store *st, int64_t id, struct event *e_r,
 	return WK_OK;
 }
 
-int store_event_get_by_uid(struct store *st, const char *uid,
-			   struct event *e_r, char **error_r)
+int store_event_get_by_uid(struct store *st, const char *uid, struct event *e_r,
+                           char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st, "SELECT id FROM event WHERE uid = ?", error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st, "SELECT id FROM event WHERE uid = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, uid);
@@ -389,8 +389,8 @@ int store_event_get_by_uid(struct store *st, const char *uid,
 	return WK_ENOTFOUND;
 }
 
-int store_event_get(struct store *st, const char *id_or_uid,
-		    struct event *e_r, char **error_r)
+int store_event_get(struct store *st, const char *id_or_uid, struct event *e_r,
+                    char **error_r)
 {
 	char *end;
 	long long id = strtoll(id_or_uid, &end, 10);

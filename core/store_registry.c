@@ -7,7 +7,7 @@
 #include "core/util.h"
 
 int store_slug_id(struct store *st, const char *table, const char *slug,
-		  const char *field, int64_t *id_r, char **error_r)
+                  const char *field, int64_t *id_r, char **error_r)
 {
 	/* table is one of our own constants, never input. */
 	char sql[64];
@@ -25,20 +25,20 @@ int store_slug_id(struct store *st, const char *table, const char *slug,
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, table, error_r);
 	set_error(error_r, "%s: unknown %s \"%s\"", field,
-		  strcmp(table, "org") == 0 ? "organisation" : table, slug);
+	          strcmp(table, "org") == 0 ? "organisation" : table, slug);
 	return WK_ENOTFOUND;
 }
 
 /* Fails with WK_EEXIST when the slug is taken in table. */
 static int slug_free(struct store *st, const char *table, const char *slug,
-		     char **error_r)
+                     char **error_r)
 {
 	int64_t id = 0;
 	int rc = store_slug_id(st, table, slug, "slug", &id, NULL);
 	if (rc == WK_OK) {
 		set_error(error_r, "%s \"%s\" already exists",
-			  strcmp(table, "org") == 0 ? "organisation" : table,
-			  slug);
+		          strcmp(table, "org") == 0 ? "organisation" : table,
+		          slug);
 		return WK_EEXIST;
 	}
 	return rc == WK_ENOTFOUND ? WK_OK : rc;
@@ -50,7 +50,7 @@ int store_wijk_add(struct store *st, const struct wijk *w, char **error_r)
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st, "INSERT INTO wijk (slug, name) VALUES (?, ?)", error_r);
+	    st, "INSERT INTO wijk (slug, name) VALUES (?, ?)", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, w->slug);
@@ -66,10 +66,10 @@ static void read_wijk(sqlite3_stmt *stmt, struct wijk *w)
 }
 
 int store_wijk_get(struct store *st, const char *slug, struct wijk *w_r,
-		   char **error_r)
+                   char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, "SELECT id, slug, name FROM wijk WHERE slug = ?", error_r);
+	    st, "SELECT id, slug, name FROM wijk WHERE slug = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, slug);
@@ -86,10 +86,10 @@ int store_wijk_get(struct store *st, const char *slug, struct wijk *w_r,
 }
 
 int store_wijk_list(struct store *st, struct wijk **list_r, size_t *n_r,
-		    char **error_r)
+                    char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, "SELECT id, slug, name FROM wijk ORDER BY slug", error_r);
+	    st, "SELECT id, slug, name FROM wijk ORDER BY slug", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	struct wijk *list = NULL;
@@ -106,20 +106,20 @@ int store_wijk_list(struct store *st, struct wijk **list_r, size_t *n_r,
 }
 
 int store_practice_add(struct store *st, const struct practice *p,
-		       char **error_r)
+                       char **error_r)
 {
 	int64_t wijk_id = 0;
 	int rc = slug_free(st, "practice", p->slug, error_r);
 	if (rc == WK_OK)
 		rc = store_slug_id(st, "wijk", p->wijk, "--wijk", &wijk_id,
-				   error_r);
+		                   error_r);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"INSERT INTO practice (slug, name, wijk_id, address) "
-		"VALUES (?, ?, ?, ?)",
-		error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+	                  "INSERT INTO practice (slug, name, wijk_id, address) "
+	                  "VALUES (?, ?, ?, ?)",
+	                  error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, p->slug);
@@ -130,17 +130,17 @@ int store_practice_add(struct store *st, const struct practice *p,
 }
 
 int store_practice_update(struct store *st, const struct practice *p,
-			  char **error_r)
+                          char **error_r)
 {
 	int64_t wijk_id = 0;
 	int rc = store_slug_id(st, "wijk", p->wijk, "wijk", &wijk_id, error_r);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"UPDATE practice SET name = ?, wijk_id = ?, address = ? "
-		"WHERE slug = ?",
-		error_r);
+	    st,
+	    "UPDATE practice SET name = ?, wijk_id = ?, address = ? "
+	    "WHERE slug = ?",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, p->name);
@@ -163,11 +163,11 @@ static void read_practice(sqlite3_stmt *stmt, struct practice *p)
 	p->address = store_column_text(stmt, 4);
 }
 
-int store_practice_get(struct store *st, const char *slug,
-		       struct practice *p_r, char **error_r)
+int store_practice_get(struct store *st, const char *slug, struct practice *p_r,
+                       char **error_r)
 {
 	sqlite3_stmt *stmt =
-		store_prepare(st, PRACTICE_SELECT "WHERE p.slug = ?", error_r);
+	    store_prepare(st, PRACTICE_SELECT "WHERE p.slug = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, slug);
@@ -184,12 +184,13 @@ int store_practice_get(struct store *st, const char *slug,
 }
 
 int store_practice_list(struct store *st, const char *wijk,
-			struct practice **list_r, size_t *n_r, char **error_r)
+                        struct practice **list_r, size_t *n_r, char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st, PRACTICE_SELECT "WHERE ?1 IS NULL OR w.slug = ?1 "
-				    "ORDER BY p.slug",
-		error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+	                  PRACTICE_SELECT "WHERE ?1 IS NULL OR w.slug = ?1 "
+	                                  "ORDER BY p.slug",
+	                  error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, wijk);
@@ -204,7 +205,7 @@ int store_practice_list(struct store *st, const char *wijk,
 	*list_r = list;
 	*n_r = n;
 	return rc == SQLITE_DONE ? WK_OK
-				 : store_fail(st, rc, "practice", error_r);
+	                         : store_fail(st, rc, "practice", error_r);
 }
 
 int store_org_add(struct store *st, const struct org *o, char **error_r)
@@ -213,13 +214,13 @@ int store_org_add(struct store *st, const struct org *o, char **error_r)
 	int rc = slug_free(st, "org", o->slug, error_r);
 	if (rc == WK_OK && o->wijk)
 		rc = store_slug_id(st, "wijk", o->wijk, "--wijk", &wijk_id,
-				   error_r);
+		                   error_r);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"INSERT INTO org (slug, name, kind, wijk_id) VALUES (?, ?, ?, ?)",
-		error_r);
+	    st,
+	    "INSERT INTO org (slug, name, kind, wijk_id) VALUES (?, ?, ?, ?)",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, o->slug);
@@ -246,10 +247,10 @@ static void read_org(sqlite3_stmt *stmt, struct org *o)
 }
 
 int store_org_get(struct store *st, const char *slug, struct org *o_r,
-		  char **error_r)
+                  char **error_r)
 {
 	sqlite3_stmt *stmt =
-		store_prepare(st, ORG_SELECT "WHERE o.slug = ?", error_r);
+	    store_prepare(st, ORG_SELECT "WHERE o.slug = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, slug);
@@ -266,10 +267,10 @@ int store_org_get(struct store *st, const char *slug, struct org *o_r,
 }
 
 int store_org_list(struct store *st, struct org **list_r, size_t *n_r,
-		   char **error_r)
+                   char **error_r)
 {
 	sqlite3_stmt *stmt =
-		store_prepare(st, ORG_SELECT "ORDER BY o.slug", error_r);
+	    store_prepare(st, ORG_SELECT "ORDER BY o.slug", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	struct org *list = NULL;

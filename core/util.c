@@ -200,8 +200,7 @@ bool has_control_chars(const char *s, bool allow_newline)
 	return false;
 }
 
-char *read_file_max(const char *path, size_t max, size_t *len_r,
-		    char **error_r)
+char *read_file_max(const char *path, size_t max, size_t *len_r, char **error_r)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL) {
@@ -215,8 +214,9 @@ char *read_file_max(const char *path, size_t max, size_t *len_r,
 		if (b.len + n > max) {
 			fclose(f);
 			strbuf_free(&b);
-			set_error(error_r, "%s: file too large (at most %zu bytes)",
-				  path, max);
+			set_error(error_r,
+			          "%s: file too large (at most %zu bytes)",
+			          path, max);
 			return NULL;
 		}
 		strbuf_appendn(&b, chunk, n);
@@ -241,7 +241,7 @@ char *str_trim(char *s)
 		start++;
 	size_t n = strlen(start);
 	while (n > 0 && (start[n - 1] == ' ' || start[n - 1] == '\t' ||
-			 start[n - 1] == '\r' || start[n - 1] == '\n'))
+	                 start[n - 1] == '\r' || start[n - 1] == '\n'))
 		n--;
 	memmove(s, start, n);
 	s[n] = '\0';

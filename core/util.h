@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)     (sizeof(a) / sizeof((a)[0]))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
 /*
@@ -56,12 +56,12 @@ void xfree(char **p);
  * called by libconfig instead of its own. So ours carry a prefix in the
  * object code while the code keeps the short names.
  */
-#define strbuf_append wk_strbuf_append
+#define strbuf_append  wk_strbuf_append
 #define strbuf_appendn wk_strbuf_appendn
 #define strbuf_appendf wk_strbuf_appendf
 #define strbuf_appendc wk_strbuf_appendc
-#define strbuf_take wk_strbuf_take
-#define strbuf_free wk_strbuf_free
+#define strbuf_take    wk_strbuf_take
+#define strbuf_free    wk_strbuf_free
 
 /* A growable, always NUL-terminated byte buffer. */
 struct strbuf {
@@ -85,7 +85,7 @@ bool has_control_chars(const char *s, bool allow_newline);
 /* Reads a whole file of at most max bytes; NULL on error (message in
  * *error_r). *len_r gets the length; the result is NUL-terminated. */
 char *read_file_max(const char *path, size_t max, size_t *len_r,
-		    char **error_r);
+                    char **error_r);
 /* Trims ASCII white space at both ends, in place; returns s. */
 char *str_trim(char *s);
 

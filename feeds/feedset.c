@@ -17,18 +17,18 @@
 
 /* Feed-wide settings from the config. */
 static struct render_feed_opts feed_opts(const struct config *cfg,
-					 const char *calname)
+                                         const char *calname)
 {
 	return (struct render_feed_opts){.calname = calname,
-					 .tzid = cfg->timezone,
-					 .refresh_minutes =
-						 (int)cfg->feed_refresh_min};
+	                                 .tzid = cfg->timezone,
+	                                 .refresh_minutes =
+	                                     (int)cfg->feed_refresh_min};
 }
 
 /* Renders events into a feed, each with the same options. */
 static char *assemble(const struct config *cfg, const char *calname,
-		      const struct event *list, size_t n,
-		      const struct render_event_opts *eo, size_t *len_r)
+                      const struct event *list, size_t n,
+                      const struct render_event_opts *eo, size_t *len_r)
 {
 	char **blocks = xcalloc(n ? n : 1, sizeof(char *));
 	const char *tzids[8];
@@ -43,8 +43,8 @@ static char *assemble(const struct config *cfg, const char *calname,
 			tzids[ntzids++] = list[i].tzid;
 	}
 	struct render_feed_opts fo = feed_opts(cfg, calname);
-	char *text = render_feed(&fo, tzids, ntzids, (const char *const *)blocks,
-				 n, len_r);
+	char *text = render_feed(&fo, tzids, ntzids,
+	                         (const char *const *)blocks, n, len_r);
 	for (size_t i = 0; i < n; i++)
 		free(blocks[i]);
 	free(blocks);
@@ -53,7 +53,7 @@ static char *assemble(const struct config *cfg, const char *calname,
 
 /* Keeps the events whose audience holds the person. */
 static int select_person(struct store *st, struct event *list, size_t *n,
-			 const char *email, char **error_r)
+                         const char *email, char **error_r)
 {
 	size_t kept = 0;
 	int rc = WK_OK;
@@ -63,8 +63,8 @@ static int select_person(struct store *st, struct event *list, size_t *n,
 		bool in = false;
 		if (rc == WK_OK)
 			rc = store_audience_resolve(st, list[i].audience,
-						    list[i].naudience, &p, &np,
-						    error_r);
+			                            list[i].naudience, &p, &np,
+			                            error_r);
 		for (size_t k = 0; k < np; k++) {
 			in |= strcasecmp(p[k].email, email) == 0;
 			person_free(&p[k]);
@@ -81,8 +81,8 @@ static int select_person(struct store *st, struct event *list, size_t *n,
 
 /* Finds the calendar name and the event filter of a feed. */
 static int feed_setup(struct store *st, const struct config *cfg,
-		      const struct feed_spec *spec, struct event_filter *f,
-		      char **calname_r, struct person *who, char **error_r)
+                      const struct feed_spec *spec, struct event_filter *f,
+                      char **calname_r, struct person *who, char **error_r)
 {
 	struct wijk w = {0};
 	struct practice p = {0};
@@ -96,8 +96,8 @@ static int feed_setup(struct store *st, const struct config *cfg,
 		f->public_only = spec->type == FEED_WIJK;
 		if (rc == WK_OK)
 			*calname_r = xasprintf(
-				"Wijkagenda %s%s", w.name,
-				spec->type == FEED_WIJK ? "" : " (intern)");
+			    "Wijkagenda %s%s", w.name,
+			    spec->type == FEED_WIJK ? "" : " (intern)");
 		break;
 	case FEED_PRACTICE:
 		rc = store_practice_get(st, spec->key, &p, error_r);
@@ -112,7 +112,7 @@ static int feed_setup(struct store *st, const struct config *cfg,
 		kc = config_kind(cfg, spec->key);
 		if (kc == NULL)
 			return set_error(error_r, "unknown kind \"%s\"",
-					 spec->key),
+			                 spec->key),
 			       WK_ENOTFOUND;
 		f->kind = spec->key;
 		f->public_only = true;
@@ -135,8 +135,8 @@ static int feed_setup(struct store *st, const struct config *cfg,
 
 /* A private feed by its token: the feed it opens, rendered. */
 static int render_token(struct store *st, const struct config *cfg,
-			const char *token, char **text_r, size_t *len_r,
-			char **error_r)
+                        const char *token, char **text_r, size_t *len_r,
+                        char **error_r)
 {
 	struct feed_spec real;
 	char *id = NULL;
@@ -148,8 +148,8 @@ static int render_token(struct store *st, const struct config *cfg,
 }
 
 int feedset_render(struct store *st, const struct config *cfg,
-		   const struct feed_spec *spec, char **text_r, size_t *len_r,
-		   char **error_r)
+                   const struct feed_spec *spec, char **text_r, size_t *len_r,
+                   char **error_r)
 {
 	if (spec->type == FEED_TOKEN)
 		return render_token(st, cfg, spec->key, text_r, len_r, error_r);
@@ -165,16 +165,16 @@ int feedset_render(struct store *st, const struct config *cfg,
 		rc = select_person(st, list, &n, who.email, error_r);
 	if (rc == WK_OK) {
 		struct render_event_opts eo = {
-			.audience = spec->type == FEED_PERSON ? RENDER_PERSONAL
-				    : spec->type == FEED_WIJK_INTERNAL
-					    ? RENDER_INTERNAL
-					    : RENDER_PUBLIC,
-			.organizer_default = cfg->organizer,
-			.attendee_email = who.email,
-			.attendee_name = who.name,
-			.alarm_minutes = spec->type == FEED_PERSON
-						 ? (int)cfg->feed_alarm_min
-						 : 0,
+		    .audience = spec->type == FEED_PERSON ? RENDER_PERSONAL
+		                : spec->type == FEED_WIJK_INTERNAL
+		                    ? RENDER_INTERNAL
+		                    : RENDER_PUBLIC,
+		    .organizer_default = cfg->organizer,
+		    .attendee_email = who.email,
+		    .attendee_name = who.name,
+		    .alarm_minutes = spec->type == FEED_PERSON
+		                         ? (int)cfg->feed_alarm_min
+		                         : 0,
 		};
 		*text_r = assemble(cfg, calname, list, n, &eo, len_r);
 	}
@@ -191,19 +191,19 @@ char *feedset_path(const struct feed_spec *spec)
 	/* A private feed's URL holds its token. The paths of FEED_PERSON and
 	 * FEED_WIJK_INTERNAL are served by no route; they only name the feeds
 	 * apart (in the daemon's cache), also from every token. */
-	static const char *const dirs[] = {
-		[FEED_WIJK] = "wijk",
-		[FEED_PRACTICE] = "practice",
-		[FEED_KIND] = "kind",
-		[FEED_WIJK_INTERNAL] = "by-name/wijk",
-		[FEED_PERSON] = "by-name/person",
-		[FEED_TOKEN] = "private"};
+	static const char *const dirs[] = {[FEED_WIJK] = "wijk",
+	                                   [FEED_PRACTICE] = "practice",
+	                                   [FEED_KIND] = "kind",
+	                                   [FEED_WIJK_INTERNAL] =
+	                                       "by-name/wijk",
+	                                   [FEED_PERSON] = "by-name/person",
+	                                   [FEED_TOKEN] = "private"};
 	return xasprintf("feeds/%s/%s.ics", dirs[spec->type], spec->key);
 }
 
 /* Writes data to dir/path through a temporary file and rename(2). */
 static int write_atomic(const char *dir, const char *path, const char *data,
-			size_t len, char **error_r)
+                        size_t len, char **error_r)
 {
 	char *full = xasprintf("%s/%s", dir, path);
 	char *tmp = xasprintf("%s.tmp.%ld", full, (long)getpid());
@@ -226,7 +226,7 @@ static int write_atomic(const char *dir, const char *path, const char *data,
 static int make_dirs(const char *dir, char **error_r)
 {
 	static const char *const subdirs[] = {"", "/feeds", "/feeds/wijk",
-					      "/feeds/practice", "/feeds/kind"};
+	                                      "/feeds/practice", "/feeds/kind"};
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
 		char *path = xasprintf("%s%s", dir, subdirs[i]);
 		int r = mkdir(path, 0755);
@@ -248,11 +248,11 @@ struct rendered {
 };
 
 static void write_one(const struct config *cfg, const char *dir,
-		      const struct feed_spec *spec, const char *calname,
-		      const struct rendered *r, bool (*keep)(const struct event *,
-							     const char *),
-		      const char *key, int *rc, size_t *nfeeds, size_t *bytes,
-		      char **error_r)
+                      const struct feed_spec *spec, const char *calname,
+                      const struct rendered *r,
+                      bool (*keep)(const struct event *, const char *),
+                      const char *key, int *rc, size_t *nfeeds, size_t *bytes,
+                      char **error_r)
 {
 	if (*rc < 0)
 		return;
@@ -284,14 +284,14 @@ static bool of_kind(const struct event *e, const char *kind)
 }
 
 static int render_public(struct store *st, const struct config *cfg,
-			 struct rendered *r, char **error_r)
+                         struct rendered *r, char **error_r)
 {
 	struct event_filter f = {.public_only = true};
 	int rc = store_event_list(st, &f, &r->events, &r->n, error_r);
 	if (rc < 0)
 		return rc;
 	struct render_event_opts eo = {.audience = RENDER_PUBLIC,
-				       .organizer_default = cfg->organizer};
+	                               .organizer_default = cfg->organizer};
 	r->blocks = xcalloc(r->n ? r->n : 1, sizeof(char *));
 	for (size_t i = 0; i < r->n; i++)
 		r->blocks[i] = render_event(&r->events[i], &eo);
@@ -299,8 +299,8 @@ static int render_public(struct store *st, const struct config *cfg,
 }
 
 int feedset_export_all(struct store *st, const struct config *cfg,
-		       const char *dir, size_t *nfeeds_r, size_t *bytes_r,
-		       char **error_r)
+                       const char *dir, size_t *nfeeds_r, size_t *bytes_r,
+                       char **error_r)
 {
 	struct rendered r = {0};
 	struct wijk *wijken = NULL;
@@ -317,22 +317,22 @@ int feedset_export_all(struct store *st, const struct config *cfg,
 		struct feed_spec spec = {FEED_WIJK, wijken[i].slug};
 		char *calname = xasprintf("Wijkagenda %s", wijken[i].name);
 		write_one(cfg, dir, &spec, calname, &r, in_wijk, wijken[i].slug,
-			  &rc, &nfeeds, &bytes, error_r);
+		          &rc, &nfeeds, &bytes, error_r);
 		free(calname);
 	}
 	for (size_t i = 0; rc == WK_OK && i < np; i++) {
 		struct feed_spec spec = {FEED_PRACTICE, practices[i].slug};
 		char *calname = xasprintf("Wijkagenda %s", practices[i].name);
 		write_one(cfg, dir, &spec, calname, &r, in_wijk,
-			  practices[i].wijk, &rc, &nfeeds, &bytes, error_r);
+		          practices[i].wijk, &rc, &nfeeds, &bytes, error_r);
 		free(calname);
 	}
 	for (size_t i = 0; rc == WK_OK && i < cfg->nkinds; i++) {
 		struct feed_spec spec = {FEED_KIND, cfg->kinds[i].kind};
-		char *calname = xasprintf("%s (alle wijken)",
-					  cfg->kinds[i].label);
+		char *calname =
+		    xasprintf("%s (alle wijken)", cfg->kinds[i].label);
 		write_one(cfg, dir, &spec, calname, &r, of_kind,
-			  cfg->kinds[i].kind, &rc, &nfeeds, &bytes, error_r);
+		          cfg->kinds[i].kind, &rc, &nfeeds, &bytes, error_r);
 		free(calname);
 	}
 	for (size_t i = 0; i < r.n; i++)
@@ -369,7 +369,7 @@ static int token_kind_of(enum feed_type type, enum token_kind *kind_r)
 /* The identity of a private feed as the database spells it (the e-mail in
  * lower case, the slug); WK_ENOTFOUND if it does not exist. */
 static int token_identity(struct store *st, const struct feed_spec *spec,
-			  char **id_r, char **error_r)
+                          char **id_r, char **error_r)
 {
 	struct person p = {0};
 	struct wijk w = {0};
@@ -389,8 +389,8 @@ static int token_identity(struct store *st, const struct feed_spec *spec,
 }
 
 int feedset_token_issue(struct store *st, const struct token_key *key,
-			const struct feed_spec *spec, bool revoke,
-			char token_r[TOKEN_LEN + 1], char **error_r)
+                        const struct feed_spec *spec, bool revoke,
+                        char token_r[TOKEN_LEN + 1], char **error_r)
 {
 	enum token_kind kind;
 	if (token_kind_of(spec->type, &kind) < 0)
@@ -413,7 +413,7 @@ int feedset_token_issue(struct store *st, const struct token_key *key,
 }
 
 int feedset_token_spec(struct store *st, const char *token,
-		       struct feed_spec *spec_r, char **id_r, char **error_r)
+                       struct feed_spec *spec_r, char **id_r, char **error_r)
 {
 	size_t len = strlen(token);
 	if (!token_well_formed(token, len))
@@ -443,8 +443,8 @@ struct private_run {
 
 /* Writes one private feed's text under the token of its current counter. */
 static int write_private(struct store *st, struct private_run *run,
-			 enum token_kind kind, const char *id,
-			 const char *text, size_t len, char **error_r)
+                         enum token_kind kind, const char *id, const char *text,
+                         size_t len, char **error_r)
 {
 	int64_t counter = 0;
 	int rc = store_token_counter(st, kind, id, &counter, error_r);
@@ -453,7 +453,7 @@ static int write_private(struct store *st, struct private_run *run,
 	if (run->ntokens == run->captokens) {
 		run->captokens = run->captokens ? 2 * run->captokens : 64;
 		run->tokens = xrealloc(run->tokens,
-				       run->captokens * sizeof(*run->tokens));
+		                       run->captokens * sizeof(*run->tokens));
 	}
 	char *token = run->tokens[run->ntokens++];
 	token_derive(run->key, kind, id, counter, token);
@@ -466,7 +466,7 @@ static int write_private(struct store *st, struct private_run *run,
 }
 
 static int export_internal(struct store *st, struct private_run *run,
-			   char **error_r)
+                           char **error_r)
 {
 	struct wijk *wijken = NULL;
 	size_t nw = 0;
@@ -478,7 +478,7 @@ static int export_internal(struct store *st, struct private_run *run,
 		rc = feedset_render(st, run->cfg, &spec, &text, &len, error_r);
 		if (rc == WK_OK)
 			rc = write_private(st, run, TOKEN_WIJK_INTERNAL,
-					   wijken[i].slug, text, len, error_r);
+			                   wijken[i].slug, text, len, error_r);
 		free(text);
 	}
 	for (size_t i = 0; i < nw; i++)
@@ -500,15 +500,15 @@ struct members {
 static int by_email(const void *a, const void *b)
 {
 	return strcasecmp(((const struct person *)a)->email,
-			  ((const struct person *)b)->email);
+	                  ((const struct person *)b)->email);
 }
 
 /* Files event i under the person of persons who is p, if there is one. */
 static void add_member(struct members *m, const struct person *persons,
-		       size_t np, const struct person *p, size_t i)
+                       size_t np, const struct person *p, size_t i)
 {
 	const struct person *found =
-		bsearch(p, persons, np, sizeof(*persons), by_email);
+	    bsearch(p, persons, np, sizeof(*persons), by_email);
 	if (found == NULL)
 		return;
 	size_t j = (size_t)(found - persons);
@@ -517,8 +517,8 @@ static void add_member(struct members *m, const struct person *persons,
 }
 
 static int resolve_members(struct store *st, const struct event *events,
-			   size_t ne, const struct person *persons, size_t np,
-			   struct members *m, char **error_r)
+                           size_t ne, const struct person *persons, size_t np,
+                           struct members *m, char **error_r)
 {
 	m->events = xcalloc(np ? np : 1, sizeof(*m->events));
 	m->n = xcalloc(np ? np : 1, sizeof(*m->n));
@@ -527,8 +527,8 @@ static int resolve_members(struct store *st, const struct event *events,
 		struct person *in = NULL;
 		size_t nin = 0;
 		rc = store_audience_resolve(st, events[i].audience,
-					    events[i].naudience, &in, &nin,
-					    error_r);
+		                            events[i].naudience, &in, &nin,
+		                            error_r);
 		for (size_t k = 0; k < nin; k++) {
 			add_member(m, persons, np, &in[k], i);
 			person_free(&in[k]);
@@ -548,18 +548,18 @@ static void members_free(struct members *m, size_t np)
 
 /* One person's feed, the bytes feedset_render gives for FEED_PERSON. */
 static char *render_person(const struct config *cfg, const struct person *p,
-			   const struct event *events, const size_t *mine,
-			   size_t n, size_t *len_r)
+                           const struct event *events, const size_t *mine,
+                           size_t n, size_t *len_r)
 {
 	struct event *list = xcalloc(n ? n : 1, sizeof(*list));
 	for (size_t i = 0; i < n; i++)
 		list[i] = events[mine[i]]; /* borrowed: not freed here */
 	struct render_event_opts eo = {
-		.audience = RENDER_PERSONAL,
-		.organizer_default = cfg->organizer,
-		.attendee_email = p->email,
-		.attendee_name = p->name,
-		.alarm_minutes = (int)cfg->feed_alarm_min,
+	    .audience = RENDER_PERSONAL,
+	    .organizer_default = cfg->organizer,
+	    .attendee_email = p->email,
+	    .attendee_name = p->name,
+	    .alarm_minutes = (int)cfg->feed_alarm_min,
 	};
 	char *calname = xasprintf("Wijkagenda van %s", p->name);
 	char *text = assemble(cfg, calname, list, n, &eo, len_r);
@@ -569,7 +569,7 @@ static char *render_person(const struct config *cfg, const struct person *p,
 }
 
 static int export_persons(struct store *st, struct private_run *run,
-			  char **error_r)
+                          char **error_r)
 {
 	struct person *persons = NULL;
 	struct event *events = NULL;
@@ -584,9 +584,9 @@ static int export_persons(struct store *st, struct private_run *run,
 	for (size_t i = 0; rc == WK_OK && i < np; i++) {
 		size_t len = 0;
 		char *text = render_person(run->cfg, &persons[i], events,
-					   m.events[i], m.n[i], &len);
+		                           m.events[i], m.n[i], &len);
 		rc = write_private(st, run, TOKEN_PERSON, persons[i].email,
-				   text, len, error_r);
+		                   text, len, error_r);
 		free(text);
 	}
 	members_free(&m, np);
@@ -629,10 +629,10 @@ static int prune_private(struct private_run *run, char **error_r)
 		memcpy(token, de->d_name, TOKEN_LEN);
 		token[TOKEN_LEN] = '\0';
 		if (bsearch(token, run->tokens, run->ntokens,
-			    sizeof(*run->tokens), by_token) == NULL &&
+		            sizeof(*run->tokens), by_token) == NULL &&
 		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
 			set_error(error_r, "%s/%s: %s", folder, de->d_name,
-				  strerror(errno));
+			          strerror(errno));
 			rc = WK_EIO;
 		}
 	}
@@ -657,8 +657,8 @@ static int make_private_dir(const char *dir, char **error_r)
 }
 
 int feedset_export_private(struct store *st, const struct config *cfg,
-			   const struct token_key *key, const char *dir,
-			   size_t *nfeeds_r, size_t *bytes_r, char **error_r)
+                           const struct token_key *key, const char *dir,
+                           size_t *nfeeds_r, size_t *bytes_r, char **error_r)
 {
 	struct private_run run = {.cfg = cfg, .key = key, .dir = dir};
 	int rc = make_dirs(dir, error_r);

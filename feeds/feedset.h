@@ -25,7 +25,7 @@ enum feed_type {
 	FEED_KIND,          /* public: public events of one kind */
 	FEED_PERSON,        /* private: the person's events */
 	FEED_TOKEN,         /* private, by its token: feeds/private/TOKEN.ics,
-			       a FEED_PERSON or FEED_WIJK_INTERNAL feed */
+	                       a FEED_PERSON or FEED_WIJK_INTERNAL feed */
 };
 
 struct feed_spec {
@@ -39,8 +39,8 @@ struct feed_spec {
  * practice, kind or person).
  */
 int feedset_render(struct store *st, const struct config *cfg,
-		   const struct feed_spec *spec, char **text_r, size_t *len_r,
-		   char **error_r);
+                   const struct feed_spec *spec, char **text_r, size_t *len_r,
+                   char **error_r);
 
 /*
  * Writes every public feed below dir, laid out as the daemon's URL paths:
@@ -51,8 +51,8 @@ int feedset_render(struct store *st, const struct config *cfg,
  * be NULL) get the totals.
  */
 int feedset_export_all(struct store *st, const struct config *cfg,
-		       const char *dir, size_t *nfeeds_r, size_t *bytes_r,
-		       char **error_r);
+                       const char *dir, size_t *nfeeds_r, size_t *bytes_r,
+                       char **error_r);
 
 /*
  * Writes every private feed below dir under its token's path,
@@ -65,8 +65,8 @@ int feedset_export_all(struct store *st, const struct config *cfg,
  * *bytes_r (may be NULL) get the totals.
  */
 int feedset_export_private(struct store *st, const struct config *cfg,
-			   const struct token_key *key, const char *dir,
-			   size_t *nfeeds_r, size_t *bytes_r, char **error_r);
+                           const struct token_key *key, const char *dir,
+                           size_t *nfeeds_r, size_t *bytes_r, char **error_r);
 
 /*
  * The live token of a private feed (FEED_PERSON or FEED_WIJK_INTERNAL)
@@ -77,8 +77,8 @@ int feedset_export_private(struct store *st, const struct config *cfg,
  * WK_EINVAL for a public feed, or a store error.
  */
 int feedset_token_issue(struct store *st, const struct token_key *key,
-			const struct feed_spec *spec, bool revoke,
-			char token_r[TOKEN_LEN + 1], char **error_r);
+                        const struct feed_spec *spec, bool revoke,
+                        char token_r[TOKEN_LEN + 1], char **error_r);
 
 /*
  * The feed a token opens (for the daemon's private routes). Returns WK_OK
@@ -88,7 +88,7 @@ int feedset_token_issue(struct store *st, const struct token_key *key,
  * malformed, unknown or revoked token.
  */
 int feedset_token_spec(struct store *st, const char *token,
-		       struct feed_spec *spec_r, char **id_r, char **error_r);
+                       struct feed_spec *spec_r, char **id_r, char **error_r);
 
 /* The URL path of a feed ("feeds/wijk/noord.ics"; a FEED_TOKEN feed's is
  * "feeds/private/TOKEN.ics"); caller frees. */

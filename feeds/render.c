@@ -98,7 +98,7 @@ static void emit_time(struct strbuf *b, time_prop_ctor ctor,
 
 /* The end of an occurrence: whole days for a date, wall minutes else. */
 static struct wtime end_of(const struct wtime *start, int64_t minutes,
-			   const char *tzid)
+                           const char *tzid)
 {
 	if (start->date_only) {
 		if (minutes < 1440)
