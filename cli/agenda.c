@@ -96,19 +96,19 @@ static json_t *row_json(const struct row *r)
 	    "all_day", r->occ.start.date_only);
 }
 
-static int parse_period(struct agenda_opts *o, int64_t *from, int64_t *to,
-                        char **err)
+static int parse_period(struct agenda_opts *o, const char *tz, int64_t *from,
+                        int64_t *to, char **err)
 {
 	struct wtime t;
 	if (o->from) {
 		if (wtime_parse_date(o->from, "--from", &t, err) < 0)
 			return WK_EINVAL;
 	} else {
-		t = wtime_from_utc((int64_t)time(NULL), WIJKCAL_TZID);
+		t = wtime_from_utc((int64_t)time(NULL), tz);
 		t.hour = t.minute = 0;
 		t.date_only = true;
 	}
-	*from = wtime_to_utc(&t, WIJKCAL_TZID);
+	*from = wtime_to_utc(&t, tz);
 	if (o->to) {
 		if (wtime_parse_date(o->to, "--to", &t, err) < 0)
 			return WK_EINVAL;
@@ -116,7 +116,7 @@ static int parse_period(struct agenda_opts *o, int64_t *from, int64_t *to,
 	} else {
 		t = wtime_add_minutes(t, 91 * 1440);
 	}
-	*to = wtime_to_utc(&t, WIJKCAL_TZID);
+	*to = wtime_to_utc(&t, tz);
 	if (*to <= *from)
 		return set_error(err, "--to: must not be before --from");
 	return WK_OK;
@@ -182,7 +182,8 @@ static int agenda_run(struct cli *c, int argc, char **argv)
 		                    "unexpected argument \"%s\"", argv[first]);
 	if (code)
 		return code;
-	int rc = parse_period(&o, &o.f.from_utc, &o.f.to_utc, &err);
+	int rc =
+	    parse_period(&o, c->cfg.timezone, &o.f.from_utc, &o.f.to_utc, &err);
 	if (rc < 0)
 		return cli_fail(rc, &err);
 	if ((code = cli_store(c, STORE_READ)))

@@ -266,11 +266,11 @@ static int apply_start(const struct event_opts *o, struct event *e,
 		return WK_EINVAL;
 	if (o->date && wtime_parse_date(o->date, "--date", &t, err) < 0)
 		return WK_EINVAL;
-	if (!wtime_exists(&t, e->tzid ? e->tzid : WIJKCAL_TZID))
+	if (!wtime_exists(&t, e->tzid))
 		return set_error(err,
 		                 "--start: %s does not exist in %s (the clocks "
 		                 "go forward that night)",
-		                 o->start, e->tzid ? e->tzid : WIJKCAL_TZID),
+		                 o->start, e->tzid),
 		       WK_EINVAL;
 	*changed =
 	    wtime_cmp(&t, &e->start) != 0 || t.date_only != e->start.date_only;
@@ -393,6 +393,8 @@ int event_opts_apply(struct cli *c, const struct event_opts *o, struct event *e,
 {
 	bool visible = false, start_changed = false;
 	int64_t old_duration = e->duration_min;
+	if (!e->tzid)
+		e->tzid = xstrdup(c->cfg.timezone);
 	int rc = apply_kind(c, o, e, err);
 	/* A new event has no earlier form; its kind default is not a day. */
 	bool was_all_day = e->uid && e->start.date_only;
@@ -413,8 +415,6 @@ int event_opts_apply(struct cli *c, const struct event_opts *o, struct event *e,
 		return rc;
 	if (o->draft)
 		e->draft = true;
-	if (!e->tzid)
-		e->tzid = xstrdup(c->cfg.timezone);
 	if (start_changed || old_duration != e->duration_min)
 		visible = true;
 	if (visible_r)
