@@ -39,7 +39,7 @@ struct cli_noun {
 
 extern const struct cli_noun noun_init, noun_wijk, noun_practice, noun_org,
 	noun_person, noun_event, noun_agenda, noun_import, noun_export,
-	noun_feed, noun_config, noun_backup;
+	noun_feed, noun_config, noun_backup, noun_outbox, noun_mail;
 
 /* Prints "wijkcal: MESSAGE" on stderr; returns the sysexits code for the
  * error kind (see cli_exit_code). */

@@ -15,7 +15,8 @@
 static const struct cli_noun *const nouns[] = {
 	&noun_init,   &noun_wijk,   &noun_practice, &noun_org,
 	&noun_person, &noun_event,  &noun_agenda,   &noun_import,
-	&noun_export, &noun_feed,   &noun_config, &noun_backup,   NULL};
+	&noun_export, &noun_feed,   &noun_config, &noun_backup,
+	&noun_outbox, &noun_mail,   NULL};
 
 static void usage(FILE *out)
 {

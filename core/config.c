@@ -26,6 +26,9 @@ enum key_type {
 	KEY_BOOL,
 	KEY_INT,
 	KEY_AUDIENCE, /* an audience expression (checked when used) */
+	KEY_DURATION_LIST, /* ["7d", "1d"]; as text "7d,1d" */
+	KEY_OPTIONAL,      /* a one-line text, or "" for none (NULL) */
+	KEY_TLS,           /* "required", "optional" or "off" */
 };
 
 struct key {
@@ -39,6 +42,9 @@ struct key {
 #define CFG(f) offsetof(struct config, f)
 #define KIND(f) offsetof(struct kind_conf, f)
 #define YEAR_MIN (366 * 1440)
+/* Built-in mail defaults of every kind, but for invite_leads below. */
+#define DEFAULT_INVITE_BEFORE "6w"
+#define DEFAULT_REMINDERS "1d"
 
 static const struct key keys[] = {
 	{"database", KEY_STRING, CFG(database), "wijkcal.db", 0, 0},
@@ -58,6 +64,14 @@ static const struct key keys[] = {
 	{"http.threads", KEY_INT, CFG(http_threads), "2", 1, 256},
 	{"http.cache_mb", KEY_INT, CFG(http_cache_mb), "32", 0, 65536},
 	{"http.connection_kb", KEY_INT, CFG(http_connection_kb), "32", 8, 1024},
+	{"smtp.url", KEY_OPTIONAL, CFG(smtp_url), "", 0, 0},
+	{"smtp.starttls", KEY_TLS, CFG(smtp_starttls), "required", 0, 0},
+	{"smtp.from", KEY_EMAIL, CFG(smtp_from), "wijkagenda@example.nl", 0, 0},
+	{"smtp.user", KEY_OPTIONAL, CFG(smtp_user), "", 0, 0},
+	{"smtp.password_file", KEY_OPTIONAL, CFG(smtp_password_file), "", 0, 0},
+	{"smtp.ca_file", KEY_OPTIONAL, CFG(smtp_ca_file), "", 0, 0},
+	{"smtp.retry_max", KEY_DURATION, CFG(smtp_retry_max_min), "5m", 1, 1440},
+	{"mail.spool_dir", KEY_STRING, CFG(mail_spool_dir), "spool", 0, 0},
 };
 
 /* True if path names a group of keys: "feeds" for "feeds.refresh". */
@@ -77,6 +91,9 @@ static const struct key kind_keys[] = {
 	{"public", KEY_BOOL, KIND(is_public), NULL, 0, 0},
 	{"audience", KEY_AUDIENCE, KIND(audience), NULL, 0, 0},
 	{"points", KEY_INT, KIND(points), "-1", -1, 100},
+	{"invite_before", KEY_DURATION, KIND(invite_before_min), NULL, 0,
+	 YEAR_MIN},
+	{"reminders", KEY_DURATION_LIST, KIND(reminders), NULL, 1, 8 * 7 * 1440},
 };
 
 /* Built-in per-kind defaults; the config's kinds.K.* override them. */
@@ -104,6 +121,20 @@ static const struct {
 	{"overig", "Overig", "1h", false, NULL},
 };
 
+/* Kinds whose invitations go out at another lead time than the default:
+ * a Hagro or FTO series as soon as it is published. */
+static const struct {
+	const char *kind, *lead;
+} invite_leads[] = {{"hagro", "0"}, {"fto", "0"}, {"scholing", "8w"}};
+
+static const char *invite_lead(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(invite_leads); i++)
+		if (strcmp(invite_leads[i].kind, kind) == 0)
+			return invite_leads[i].lead;
+	return DEFAULT_INVITE_BEFORE;
+}
+
 static void set_string(char **field, const char *value)
 {
 	free(*field);
@@ -126,6 +157,88 @@ static int check_audience(const char *value, const char *name, char **error_r)
 	free(err);
 	free(expanded);
 	return rc;
+}
+
+/* Parses one duration of a list into minutes, within k's bounds. */
+static int list_item(const struct key *k, const char *value, int64_t *min_r,
+		     char **error_r)
+{
+	char *err = NULL;
+	if (duration_parse(value, k->name, k->max, min_r, &err) < 0) {
+		set_error(error_r,
+			  "%s: expected a list of durations like [\"7d\", "
+			  "\"1d\"], got \"%s\"",
+			  k->name, value);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sorts largest first and drops repeats: the planner's order. */
+static void list_normalise(struct duration_list *l)
+{
+	for (size_t i = 1; i < l->n; i++)
+		for (size_t j = i; j > 0 && l->min[j - 1] < l->min[j]; j--) {
+			int64_t t = l->min[j];
+			l->min[j] = l->min[j - 1];
+			l->min[j - 1] = t;
+		}
+	size_t out = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (out == 0 || l->min[out - 1] != l->min[i])
+			l->min[out++] = l->min[i];
+	l->n = out;
+}
+
+/* A list given as text: durations separated by commas ("" = none). */
+static int list_set_text(const struct key *k, struct duration_list *l,
+			 const char *value, char **error_r)
+{
+	struct duration_list next = {0};
+	char *copy = xstrdup(value), *save = NULL;
+	int rc = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		next.min = xrealloc(next.min, (next.n + 1) * sizeof(int64_t));
+		rc = list_item(k, str_trim(tok), &next.min[next.n++], error_r);
+	}
+	free(copy);
+	if (rc < 0) {
+		free(next.min);
+		return -1;
+	}
+	list_normalise(&next);
+	free(l->min);
+	*l = next;
+	return 0;
+}
+
+/* A list from the file: a libconfig array or list of strings. */
+static int list_set_setting(const struct key *k, struct duration_list *l,
+			    const config_setting_t *s, char **error_r)
+{
+	struct duration_list next = {0};
+	int n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+		if (v == NULL) {
+			free(next.min);
+			return set_error(error_r,
+					 "%s: expected a list of durations "
+					 "like [\"7d\", \"1d\"]",
+					 k->name);
+		}
+		next.min = xrealloc(next.min, (next.n + 1) * sizeof(int64_t));
+		if (list_item(k, v, &next.min[next.n++], error_r) < 0) {
+			free(next.min);
+			return -1;
+		}
+	}
+	list_normalise(&next);
+	free(l->min);
+	*l = next;
+	return 0;
 }
 
 /*
@@ -174,12 +287,30 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 		if (model_check_text(value, k->name, 1000, error_r) < 0)
 			return -1;
 		break;
+	case KEY_OPTIONAL:
+		if (*value == '\0') {
+			set_string((char **)field, NULL);
+			return 0;
+		}
+		if (model_check_text(value, k->name, 1000, error_r) < 0)
+			return -1;
+		break;
+	case KEY_TLS:
+		if (strcmp(value, "required") != 0 &&
+		    strcmp(value, "optional") != 0 && strcmp(value, "off") != 0)
+			return set_error(error_r,
+			                 "%s: expected \"required\", \"optional\" "
+			                 "or \"off\"",
+			                 k->name);
+		break;
 	case KEY_BOOL:
 		*(bool *)field = strcmp(value, "true") == 0;
 		return 0;
 	case KEY_INT:
 		*(int *)field = atoi(value);
 		return 0;
+	case KEY_DURATION_LIST:
+		return list_set_text(k, field, value, error_r);
 	}
 	set_string((char **)field, value);
 	return 0;
@@ -194,6 +325,8 @@ static const char *type_form(enum key_type t)
 		return "a whole number";
 	case KEY_DURATION:
 		return "a duration in quotes like \"90m\", \"2h\" or \"7d\"";
+	case KEY_DURATION_LIST:
+		return "a list of durations like [\"7d\", \"1d\"]";
 	default:
 		return "a string in double quotes";
 	}
@@ -222,6 +355,15 @@ static int key_set_setting(const struct key *k, void *base,
 		*(int *)((char *)base + k->offset) = (int)v;
 		return 0;
 	}
+	if (k->type == KEY_DURATION_LIST &&
+	    (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST)) {
+		struct key named = *k;
+		named.name = path;
+		return list_set_setting(&named,
+					(struct duration_list *)((char *)base +
+								 k->offset),
+					s, error_r);
+	}
 	if (k->type != KEY_BOOL && k->type != KEY_INT &&
 	    type == CONFIG_TYPE_STRING) {
 		struct key named = *k;
@@ -230,6 +372,14 @@ static int key_set_setting(const struct key *k, void *base,
 				    error_r);
 	}
 	return set_error(error_r, "%s: expected %s", path, type_form(k->type));
+}
+
+static const struct key *kind_key(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kind_keys); i++)
+		if (strcmp(kind_keys[i].name, name) == 0)
+			return &kind_keys[i];
+	abort(); /* a name not in the table */
 }
 
 static void apply_defaults(struct config *cfg)
@@ -249,6 +399,11 @@ static void apply_defaults(struct config *cfg)
 		kc->points = -1;
 		if (duration_parse(kind_defaults[i].duration, "duration",
 				   YEAR_MIN, &kc->duration_min, NULL) < 0)
+			abort();
+		if (key_set_text(kind_key("invite_before"), kc,
+				 invite_lead(kc->kind), NULL) < 0 ||
+		    key_set_text(kind_key("reminders"), kc, DEFAULT_REMINDERS,
+				 NULL) < 0)
 			abort();
 	}
 }
@@ -338,8 +493,9 @@ static void load_kind(struct problems *p, struct config *cfg,
 			k++;
 		if (k == ARRAY_SIZE(kind_keys)) {
 			char *msg = xasprintf("%s: unknown key (expected label, "
-					      "duration, public, audience or "
-					      "points)",
+					      "duration, public, audience, "
+					      "points, invite_before or "
+					      "reminders)",
 					      path);
 			problem(p, s, msg);
 			free(msg);
@@ -482,6 +638,16 @@ static void print_value(const struct key *k, const void *base, FILE *out)
 		duration_format(*(const int64_t *)field, buf);
 		fprintf(out, "\"%s\"", *(const int64_t *)field ? buf : "0");
 		break;
+	case KEY_DURATION_LIST: {
+		const struct duration_list *l = (const void *)field;
+		fputc('[', out);
+		for (size_t i = 0; i < l->n; i++) {
+			duration_format(l->min[i], buf);
+			fprintf(out, "%s\"%s\"", i ? ", " : "", buf);
+		}
+		fputc(']', out);
+		break;
+	}
 	default: {
 		const char *s = *(char *const *)field;
 		fputc('"', out);
@@ -539,9 +705,17 @@ void config_free(struct config *cfg)
 	free(cfg->organizer);
 	free(cfg->http_listen);
 	free(cfg->http_base_url);
+	free(cfg->smtp_url);
+	free(cfg->smtp_starttls);
+	free(cfg->smtp_from);
+	free(cfg->smtp_user);
+	free(cfg->smtp_password_file);
+	free(cfg->smtp_ca_file);
+	free(cfg->mail_spool_dir);
 	for (size_t i = 0; i < cfg->nkinds; i++) {
 		free(cfg->kinds[i].label);
 		free(cfg->kinds[i].audience);
+		free(cfg->kinds[i].reminders.min);
 	}
 	free(cfg->kinds);
 	memset(cfg, 0, sizeof(*cfg));

@@ -23,6 +23,14 @@ struct kind_conf {
 	char *audience;       /* default audience, "{wijk}" = the event's wijk;
 				 may be NULL */
 	int points;           /* default accreditation points, -1 none */
+	/* Mail (core/planner.h): invitations this long before the first
+	 * occurrence (0: at once), reminders at these offsets before each
+	 * occurrence (minutes, largest first). */
+	int64_t invite_before_min;
+	struct duration_list {
+		int64_t *min; /* owned */
+		size_t n;
+	} reminders;
 };
 
 struct config {
@@ -40,6 +48,15 @@ struct config {
 	int http_threads;         /* HTTP threads */
 	int http_cache_mb;        /* memory for rendered feeds */
 	int http_connection_kb;   /* memory per connection */
+	char *smtp_url;           /* smtp:// or smtps:// server; NULL: spool */
+	char *smtp_starttls;      /* "required", "optional" or "off" */
+	char *smtp_from;          /* From of every message */
+	char *smtp_user;          /* AUTH user; NULL: no AUTH */
+	char *smtp_password_file; /* file holding the password; may be NULL */
+	char *smtp_ca_file;       /* CA bundle; NULL: the system's */
+	int64_t smtp_retry_max_min; /* longest wait between retries */
+	char *mail_spool_dir;     /* .eml files when no SMTP server is set;
+				     relative: beside the database */
 	struct kind_conf *kinds;  /* one per model_event_kinds entry */
 	size_t nkinds;
 };

@@ -87,6 +87,39 @@ static const char *const schema_migrations[] = {
 	"  PRIMARY KEY (kind, key));"
 	"CREATE INDEX practice_wijk ON practice(wijk_id);"
 	"CREATE INDEX org_wijk ON org(wijk_id);",
+	/* 2 -> 3: the mail outbox (core/planner.h, daemon/mailer.h). One row
+	 * per message; (kind, event_uid, recurrence_id, email, seq) is
+	 * unique so that planning twice queues nothing twice. seq is the
+	 * SEQUENCE an invite, update or cancel was planned for, or a
+	 * reminder's offset in minutes; recurrence_id is '' for the whole
+	 * event. Times are UTC seconds; expires 0 = never. mail_state holds
+	 * one row: paused (wijkcal mail pause) holds all sending. */
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  event_uid TEXT NOT NULL,"
+	"  recurrence_id TEXT NOT NULL,"
+	"  email TEXT NOT NULL COLLATE NOCASE,"
+	"  seq INTEGER NOT NULL,"
+	"  event_id INTEGER NOT NULL,"
+	"  person_id INTEGER NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  due INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  UNIQUE (kind, event_uid, recurrence_id, email, seq));"
+	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);"
+	"CREATE INDEX IF NOT EXISTS outbox_event ON outbox(event_uid);"
+	"CREATE INDEX IF NOT EXISTS outbox_person ON outbox(person_id);"
+	"CREATE TABLE IF NOT EXISTS mail_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  paused INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO mail_state (id, paused) VALUES (1, 0);",
 };
 
 #endif

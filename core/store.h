@@ -17,7 +17,7 @@
 #include "core/token.h"
 
 /* The schema version this build reads and writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -84,8 +84,9 @@ int store_person_list(struct store *st, struct person **list_r, size_t *n_r,
 		      char **error_r);
 /* Erases a person everywhere (AVG): the record, affiliations, person:
  * terms in audiences (a group left without persons is dropped), as
- * organiser (events fall back to the configured organiser), and the token
- * of their private feed. */
+ * organiser (events fall back to the configured organiser), the token
+ * of their private feed, and their outbox rows (queued mail and the
+ * record of mail sent). */
 int store_person_forget(struct store *st, const char *email, char **error_r);
 
 /*
@@ -144,5 +145,85 @@ struct event_filter {
 /* Events ordered by start, with audience and changes. */
 int store_event_list(struct store *st, const struct event_filter *f,
 		     struct event **list_r, size_t *n_r, char **error_r);
+
+/*
+ * The mail outbox (schema 3): one row per message, planned by
+ * core/planner.h and delivered by the daemon's mailer. Status moves
+ * queued -> sending (claimed) -> sent, or back to queued with a later
+ * next_attempt (a temporary failure), or to failed (permanent) or expired.
+ */
+enum outbox_kind { OUTBOX_INVITE, OUTBOX_UPDATE, OUTBOX_CANCEL,
+		   OUTBOX_REMINDER };
+enum outbox_status { OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT,
+		     OUTBOX_FAILED, OUTBOX_EXPIRED };
+
+struct outbox_row {
+	int64_t id;
+	enum outbox_kind kind;
+	char *event_uid;
+	char *recurrence_id; /* "" for the whole event, else "YYYY-MM-DD HH:MM" */
+	char *email;
+	int64_t seq;         /* SEQUENCE planned for, or a reminder's offset
+				(minutes) */
+	int64_t event_id, person_id;
+	char *message_id;    /* "<...@domain>", stable per row */
+	int64_t due;         /* UTC seconds: not sent before */
+	int64_t expires;     /* UTC seconds: given up at; 0 = never */
+	enum outbox_status status;
+	int attempts;
+	int64_t next_attempt;
+	char *last_error;    /* may be NULL */
+	int64_t created, sent_at; /* sent_at 0 = not sent */
+};
+
+/* "invite", "update", "cancel", "reminder" / "queued", "sending", ... */
+const char *outbox_kind_name(enum outbox_kind k);
+const char *outbox_status_name(enum outbox_status s);
+/* Frees the members of r and zeroes it. */
+void outbox_row_free(struct outbox_row *r);
+/* Frees n rows and the array. */
+void outbox_rows_free(struct outbox_row *rows, size_t n);
+
+/* Inserts each row unless one with the same key exists (the row's id,
+ * status, attempts and sent_at are ignored: it starts queued). *added_r
+ * (may be NULL) gets the number inserted. Call inside store_begin. */
+int store_outbox_add(struct store *st, const struct outbox_row *rows,
+		     size_t n, size_t *added_r, char **error_r);
+/* The rows of one event (any status), by id; caller frees the array. */
+int store_outbox_of_event(struct store *st, const char *uid,
+			  struct outbox_row **rows_r, size_t *n_r,
+			  char **error_r);
+/* All rows (failed_only: those failed or expired), newest first. */
+int store_outbox_list(struct store *st, bool failed_only,
+		      struct outbox_row **rows_r, size_t *n_r, char **error_r);
+/*
+ * In one transaction: marks queued rows whose expires has passed expired,
+ * then takes at most max queued rows with due and next_attempt <= now,
+ * sets them sending and returns them (oldest due first). Returns none
+ * while mail is paused. Opens its own transaction.
+ */
+int store_outbox_claim(struct store *st, int64_t now, size_t max,
+		       struct outbox_row **rows_r, size_t *n_r,
+		       char **error_r);
+/* Puts rows left sending by a crash back to queued (at daemon start). */
+int store_outbox_requeue(struct store *st, char **error_r);
+/* After delivery: sent at `now`. */
+int store_outbox_mark_sent(struct store *st, int64_t id, int64_t now,
+			   char **error_r);
+/* A temporary failure: queued again at next_attempt, attempts + 1. */
+int store_outbox_mark_retry(struct store *st, int64_t id,
+			    int64_t next_attempt, const char *reason,
+			    char **error_r);
+/* A permanent failure (failed) or given up (expired) with the reason. */
+int store_outbox_mark_failed(struct store *st, int64_t id, bool expired,
+			     const char *reason, char **error_r);
+/* A failed or expired row queued again now; an expired one no longer
+ * expires (WK_ENOTFOUND if no such row, WK_EINVAL if it is not failed or
+ * expired). */
+int store_outbox_retry(struct store *st, int64_t id, int64_t now,
+		       char **error_r);
+/* wijkcal mail pause / resume, and whether it is paused. */
+int store_mail_set_paused(struct store *st, bool paused, char **error_r);
+int store_mail_paused(struct store *st, bool *paused_r, char **error_r);
 
 #endif

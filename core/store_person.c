@@ -253,6 +253,21 @@ static int forget_audiences(struct store *st, const char *email,
 	return rc;
 }
 
+/* Deletes every outbox row of the person: nothing queued goes out, and
+ * no address stays behind in the record of what was sent. */
+static int forget_outbox(struct store *st, int64_t pid, const char *email,
+			 char **error_r)
+{
+	sqlite3_stmt *stmt = store_prepare(
+		st, "DELETE FROM outbox WHERE person_id = ? OR email = ?",
+		error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	sqlite3_bind_int64(stmt, 1, pid);
+	store_bind_text(stmt, 2, email);
+	return store_run(st, stmt, "outbox", error_r);
+}
+
 int store_person_forget(struct store *st, const char *email, char **error_r)
 {
 	int64_t pid = 0;
@@ -271,6 +286,8 @@ int store_person_forget(struct store *st, const char *email, char **error_r)
 	rc = store_run(st, stmt, "event", error_r);
 	if (rc == WK_OK) /* the private feed's URL dies with the person */
 		rc = store_token_delete(st, TOKEN_PERSON, email, error_r);
+	if (rc == WK_OK) /* their mail: queued, and the record of sent */
+		rc = forget_outbox(st, pid, email, error_r);
 	if (rc < 0)
 		return rc;
 	stmt = store_prepare(st, "DELETE FROM person WHERE id = ?", error_r);

@@ -3,7 +3,7 @@
  * private ones by their token, which it looks up by hash: it needs no key)
  * and notices changes made with the CLI (PRAGMA data_version, every 200 ms)
  * so that they show within a second. main() reads like a table of
- * contents: options, config, store, cache, http, then the loop; everything
+ * contents: options, config, store, cache, http, mailer, then the loop; everything
  * stops in reverse order.
  *
  * Signals only set flags; the loop acts on them: SIGTERM and SIGINT stop
@@ -31,6 +31,7 @@
 #include "daemon/feedcache.h"
 #include "daemon/feedsource.h"
 #include "daemon/http.h"
+#include "daemon/mailer.h"
 #include "daemon/metrics.h"
 
 #define POLL_MS       200  /* how often the database is asked for changes */
@@ -54,6 +55,7 @@ struct wijkcald {
 	struct feedcache *cache;
 	struct metrics *metrics;
 	struct http *http;
+	struct mailer *mailer;
 	bool db_failing;    /* the last poll failed (logged once) */
 	sigset_t wait_mask; /* the signal mask while the loop waits */
 };
@@ -251,6 +253,18 @@ static int start_http(struct wijkcald *d)
 	return EX_OK;
 }
 
+/* The mail thread, with its own connection and copy of the config. */
+static int start_mailer(struct wijkcald *d)
+{
+	char *err = NULL;
+	if (mailer_start(d->opt.config, d->opt.db, &d->mailer, &err) < 0) {
+		fprintf(stderr, "wijkcald: %s\n", err);
+		free(err);
+		return EX_UNAVAILABLE;
+	}
+	return EX_OK;
+}
+
 static void ready(struct wijkcald *d)
 {
 	log_info("wijkcald %s: serving %s on %s (port %u)", WIJKCAL_VERSION,
@@ -351,6 +365,7 @@ static void watch_db(struct wijkcald *d)
 	free(err);
 	if (changed > 0) {
 		feedcache_invalidate(d->cache);
+		mailer_wake(d->mailer);
 		metrics_count_db_change(d->metrics);
 		log_debug("database changed: feeds will be rendered again");
 	}
@@ -397,6 +412,7 @@ static void loop(struct wijkcald *d)
 
 static void stop(struct wijkcald *d)
 {
+	mailer_stop(&d->mailer);
 	http_stop(&d->http, STOP_GRACE_MS);
 	metrics_free(&d->metrics);
 	feedcache_free(&d->cache);
@@ -423,6 +439,8 @@ int main(int argc, char **argv)
 		start_cache(&d);
 		rc = start_http(&d);
 	}
+	if (rc == EX_OK)
+		rc = start_mailer(&d);
 	if (rc == EX_OK) {
 		ready(&d);
 		loop(&d);

@@ -6,8 +6,8 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 libical-dev libcurl4-openssl-dev libsqlite3-dev libconfig-dev libmicrohttpd-dev
 libjansson-dev libcmocka-dev libsystemd-dev zlib1g-dev libssl-dev sqlite3
-python3 python3-icalendar python3-recurring-ical-events time curl
-systemd nginx-light openssl chromium fonts-dejavu-core"
+python3 python3-icalendar python3-recurring-ical-events python3-aiosmtpd time curl
+systemd nginx-light openssl chromium fonts-dejavu-core slowhttptest"
 # Node.js with npm may come from elsewhere (NodeSource's nodejs conflicts
 # with Debian's npm package): install Debian's only when there is no npm.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

@@ -355,7 +355,8 @@ static const struct invalid_case invalid_cases[] = {
     {"unknown kind key",
      "kinds = { hagro = {\n  colour = \"red\"; }; };",
      {NAME ":2: kinds.hagro.colour: unknown key (expected label, "
-           "duration, public, audience or points)"}},
+           "duration, public, audience, points, invite_before or "
+           "reminders)"}},
     {"kinds not a group",
      "kinds = 5;",
      {NAME ":1: kinds: expected a group in braces like kinds = { ... };"}},

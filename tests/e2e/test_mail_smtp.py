@@ -1,0 +1,165 @@
+"""Mail over SMTP: wijkcald with smtp.url set delivers each invitation to a
+real SMTP server on 127.0.0.1 (aiosmtpd), one recipient per transaction,
+MAIL FROM smtp.from. A recipient the server refuses with 550 is marked
+failed with the server's reply after exactly one attempt, and the others
+are delivered; nothing goes to the spool directory. A 451 is retried (after
+30 seconds, on the real clock) and then delivered; with no server
+listening, messages stay queued with the reason and are not failed. Each received message
+parses with Python's email (policy.default, no defects, CRLF only) and its
+calendar part with python3-icalendar."""
+import email
+import os
+import re
+import time
+from email import policy
+
+import icalendar
+from aiosmtpd.controller import Controller
+
+import wk
+import wkd
+from wk import check
+
+WAIT = 30
+
+
+class Sink:
+    """Accepts everyone but bram@eik.nl (550)."""
+
+    def __init__(self):
+        self.got = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == "bram@eik.nl":
+            return "550 5.1.1 <bram@eik.nl>: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.got.append((envelope.mail_from, list(envelope.rcpt_tos),
+                         envelope.original_content))
+        return "250 2.0.0 accepted"
+
+
+def outbox(env):
+    return {r["to"]: r for r in env.ok("--json", "outbox", "list").json()}
+
+
+class Busy:
+    """Answers 451 to the first RCPT of each address, then accepts."""
+
+    def __init__(self):
+        self.seen, self.got = set(), []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address not in self.seen:
+            self.seen.add(address)
+            return "451 4.7.1 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.got.append(list(envelope.rcpt_tos))
+        return "250 2.0.0 accepted"
+
+
+def smtp_env(port, real_clock=False):
+    env = wk.Env()
+    if real_clock:
+        del env.env["WIJKCAL_NOW"]
+    env.env["WIJKCAL_CONFIG"] = env.write(
+        "wijkcal.conf", 'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
+        'from = "agenda@wijk.example.nl"; };\n' % port)
+    wk.demo_registry(env)
+    env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
+           "--start", "2027-01-12 12:30")
+    return env
+
+
+def retried_after_451():
+    sink = Busy()
+    port = wkd.free_port()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    env = smtp_env(port, real_clock=True)
+    d = wkd.Daemon(env)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and len(sink.got) < 2:
+        time.sleep(0.5)
+    rows = outbox(env)
+    check(sorted(r[0] for r in sink.got) == ["anna@linde.nl", "bram@eik.nl"],
+          f"after 451: {sink.got}\n{d.logtext()}")
+    check(all(r["status"] == "sent" and r["attempts"] == 2 for r in rows.values()),
+          f"after 451: {rows}")
+    check(d.stop() == 0, "stop")
+    ctl.stop()
+    if not wk.FAILURES:
+        env.close()
+
+
+def no_server():
+    env = smtp_env(wkd.free_port())
+    d = wkd.Daemon(env)
+    time.sleep(2)
+    rows = outbox(env)
+    check(len(rows) == 2 and all(r["status"] == "queued" and r["attempts"] == 1
+                                 and r["error"] for r in rows.values()),
+          f"no server: {rows}")
+    check(d.stop() == 0, "stop")
+    if not wk.FAILURES:
+        env.close()
+
+
+def main():
+    sink = Sink()
+    port = wkd.free_port()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    env = wk.Env()
+    conf = env.write("wijkcal.conf",
+                     'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
+                     'from = "agenda@wijk.example.nl"; };\n' % port)
+    env.env["WIJKCAL_CONFIG"] = conf
+    wk.demo_registry(env)
+    env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
+           "--start", "2027-01-12 12:30", "--location", "De Linde")
+    d = wkd.Daemon(env)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        rows = outbox(env)
+        if all(r["status"] in ("sent", "failed") for r in rows.values()) and len(rows) == 2:
+            break
+        time.sleep(0.2)
+    rows = outbox(env)
+    check(rows.get("anna@linde.nl", {}).get("status") == "sent", f"anna: {rows}\n{d.logtext()}")
+    bram = rows.get("bram@eik.nl", {})
+    check(bram.get("status") == "failed" and "550" in bram.get("error", "")
+          and bram.get("attempts") == 1, f"bram: {bram}")
+    failed = env.ok("--json", "outbox", "list", "--failed").json()
+    check([r["to"] for r in failed] == ["bram@eik.nl"], f"--failed: {failed}")
+    check(len(sink.got) == 1, f"received {len(sink.got)} messages")
+    for mail_from, rcpts, raw in sink.got:
+        check(mail_from == "agenda@wijk.example.nl", f"MAIL FROM {mail_from}")
+        check(rcpts == ["anna@linde.nl"], f"RCPT {rcpts}")
+        check(not re.search(rb"(?<!\r)\n|\r(?!\n)", raw), "bare CR or LF")
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        defects = [x for part in msg.walk() for x in part.defects]
+        check(not defects, f"defects {defects}")
+        for h in ("From", "To", "Subject", "Date", "Message-ID"):
+            check(len(msg.get_all(h) or []) == 1, f"{h} not exactly once")
+        cals = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+        check(len(cals) == 1, "one text/calendar part")
+        if cals:
+            cal = icalendar.Calendar.from_ical(cals[0].get_content())
+            check(str(cal["METHOD"]) == "REQUEST" == cals[0].get_param("method"), "METHOD")
+    check(not os.path.exists(env.path("spool")), "a spool directory with SMTP configured")
+    check(d.stop() == 0, "stop")
+    ctl.stop()
+    if not wk.FAILURES:
+        env.close()
+    no_server()
+    retried_after_451()
+    wk.finish()
+
+
+main()
