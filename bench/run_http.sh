@@ -82,7 +82,9 @@ pids=()
 cleanup() {
 	local pid
 	for pid in "${pids[@]}"; do
-		kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true
+		if kill "$pid" 2> /dev/null; then
+			wait "$pid" 2> /dev/null || true
+		fi
 	done
 	if [ $keep = 0 ] && [ $failed = 0 ]; then
 		rm -rf "$work"
@@ -99,8 +101,8 @@ free_port() {
 
 # wait_http URL: until URL answers at all (at most 20 s).
 wait_http() {
-	local i
-	for i in $(seq 200); do
+	local _
+	for _ in $(seq 200); do
 		curl -s -o /dev/null "$1" && return 0
 		sleep 0.1
 	done
@@ -377,6 +379,7 @@ ready() { # DB: "notify MED MIN MAX" and "healthz MED MIN MAX" lines
 		--foreground
 }
 echo "== start-to-ready" >&2
+rm -f "$work"/ready-*.txt
 ready "$region/bench.db" > "$work/ready-region.txt"
 [ $nation = 0 ] || ready "$nat/bench.db" > "$work/ready-nation.txt"
 
