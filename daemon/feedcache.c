@@ -107,7 +107,9 @@ static void make_etags(struct feed *f)
 static struct feed *feed_new(char *text, size_t len, time_t now)
 {
 	struct feed *f = xcalloc(1, sizeof(*f));
-	f->body = text;
+	/* The renderer's buffer grows by doubling; a cached feed lives long,
+	 * so keep only its length (the cache bound counts the text). */
+	f->body = xrealloc(text, len + 1);
 	f->body_len = len;
 	/* zlib counts in uInt; a feed is far smaller, but never truncate. */
 	if (len < UINT32_MAX / 2)

@@ -3,13 +3,14 @@
  * private ones by their token, which it looks up by hash: it needs no key)
  * and notices changes made with the CLI (PRAGMA data_version, every 200 ms)
  * so that they show within a second. main() reads like a table of
- * contents: options, config, store, cache, http, mailer, then the loop; everything
- * stops in reverse order.
+ * contents: options, config, store, cache, http, mailer, then the loop;
+ * everything stops in reverse order.
  *
  * Signals only set flags; the loop acts on them: SIGTERM and SIGINT stop
  * (requests in flight finish first), SIGHUP reloads the configuration (a
  * bad one is refused and the old one kept).
  */
+#include <malloc.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
@@ -423,6 +424,9 @@ static void stop(struct wijkcald *d)
 
 int main(int argc, char **argv)
 {
+	/* One malloc arena: feeds are rendered one at a time but on either
+	 * HTTP thread, and an arena per thread would hold the cache twice. */
+	mallopt(M_ARENA_MAX, 1);
 	struct wijkcald d = {0};
 	int rc = parse_options(argc, argv, &d.opt);
 	if (rc >= 0)
