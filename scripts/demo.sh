@@ -2,8 +2,8 @@
 # The first quick-start command: installs what is needed, builds, creates a
 # demo database (one wijk, its practices, partners and a year of meetings),
 # writes its feeds as files, and runs the daemon on it in the foreground at
-# http://127.0.0.1:8080/ (WIJKCAL_DEMO_LISTEN to change). Prints where to
-# look; Ctrl-C stops the daemon.
+# http://127.0.0.1:8080/ (WIJKCAL_DEMO_LISTEN to change), with mail written
+# to a spool folder. Prints where to look; Ctrl-C stops the daemon.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -35,6 +35,10 @@ The daemon serves, until Ctrl-C:
   internal feed:    $(wk feed url --wijk noord --internal)
   Anna's own feed:  $(wk feed url --person anna.devries@linde-demo.nl)
   health, metrics:  $base/healthz  $base/metrics
+
+Mail: no SMTP server is configured, so the daemon writes each invitation,
+update and reminder as an .eml file into $demo/spool/
+(Hagro and FTO invitations go out at once; \`wijkcal outbox list\` shows them).
 
 Coming meetings (wijkcal agenda --wijk noord --from 2027-01-01 --to 2027-02-28):
 MSG
