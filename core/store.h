@@ -222,6 +222,11 @@ int store_outbox_mark_failed(struct store *st, int64_t id, bool expired,
  * expired). */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
 		       char **error_r);
+/* The number of outbox rows in each status (counts_r indexed by enum
+ * outbox_status), for /metrics. */
+#define OUTBOX_NSTATUS 5
+int store_outbox_counts(struct store *st, int64_t counts_r[OUTBOX_NSTATUS],
+                        char **error_r);
 /* wijkcal mail pause / resume, and whether it is paused. */
 int store_mail_set_paused(struct store *st, bool paused, char **error_r);
 int store_mail_paused(struct store *st, bool *paused_r, char **error_r);

@@ -347,3 +347,24 @@ int store_mail_paused(struct store *st, bool *paused_r, char **error_r)
 		return store_fail(st, step, "mail_state", error_r);
 	return WK_OK;
 }
+
+int store_outbox_counts(struct store *st, int64_t counts_r[OUTBOX_NSTATUS],
+                        char **error_r)
+{
+	sqlite3_stmt *stmt = store_prepare(
+	    st, "SELECT status, count(*) FROM outbox GROUP BY status", error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	for (size_t i = 0; i < OUTBOX_NSTATUS; i++)
+		counts_r[i] = 0;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		for (size_t i = 0; name && i < OUTBOX_NSTATUS; i++)
+			if (strcmp(name, status_names[i]) == 0)
+				counts_r[i] = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? WK_OK
+	                         : store_fail(st, rc, "outbox", error_r);
+}

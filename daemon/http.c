@@ -313,12 +313,28 @@ static void answer_healthz(struct http *h, struct answer *a)
 	answer_canned(h, CANNED_503, a);
 }
 
+/* Reads the mail queue under the feed source's lock (feedsource_fn). */
+static int read_mail_stats(struct store *st, const struct config *cfg,
+                           void *arg)
+{
+	struct mail_stats *m = arg;
+	char *err = NULL;
+	m->known = store_outbox_counts(st, m->by_status, &err) == WK_OK &&
+	           store_mail_paused(st, &m->paused, &err) == WK_OK;
+	if (!m->known)
+		log_warnx("metrics: %s", err);
+	free(err);
+	return WK_OK;
+}
+
 static void answer_metrics(struct http *h, struct answer *a)
 {
 	struct feedcache_stats st;
+	struct mail_stats mail = {0};
 	struct strbuf b = {0};
 	feedcache_stats(h->ctx.cache, &st);
-	metrics_render(h->ctx.metrics, &st, &b);
+	feedsource_with(h->ctx.source, read_mail_stats, &mail);
+	metrics_render(h->ctx.metrics, &st, &mail, &b);
 	size_t len = b.len;
 	char *text = strbuf_take(&b);
 	a->resp =

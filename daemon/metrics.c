@@ -89,8 +89,27 @@ static void render_requests(struct metrics *m, struct strbuf *out)
 		}
 }
 
+/* The outbox by status: what is queued is the queue depth; failed rows
+ * wait for `wijkcal outbox retry`. */
+static void render_mail(const struct mail_stats *mail, struct strbuf *out)
+{
+	if (!mail->known)
+		return;
+	header(out, "wijkcald_mail_outbox_messages", "gauge",
+	       "Messages in the outbox, by status.");
+	for (int i = 0; i < OUTBOX_NSTATUS; i++)
+		strbuf_appendf(out,
+		               "wijkcald_mail_outbox_messages{status=\"%s\"} "
+		               "%" PRId64 "\n",
+		               outbox_status_name((enum outbox_status)i),
+		               mail->by_status[i]);
+	one(out, "wijkcald_mail_paused", "gauge",
+	    "1 while sending is held with `wijkcal mail pause`.",
+	    mail->paused ? 1 : 0);
+}
+
 void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
-                    struct strbuf *out)
+                    const struct mail_stats *mail, struct strbuf *out)
 {
 	render_requests(m, out);
 	one(out, "wijkcald_feed_renders_total", "counter",
@@ -113,4 +132,5 @@ void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
 	one(out, "wijkcald_database_changes_total", "counter",
 	    "Changes to the database noticed (each empties the feed cache).",
 	    atomic_load_explicit(&m->db_changes, memory_order_relaxed));
+	render_mail(mail, out);
 }

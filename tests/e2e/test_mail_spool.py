@@ -119,6 +119,18 @@ def main():
     ids = {email.message_from_bytes(open(f, "rb").read(), policy=policy.default)["Message-ID"]
            for f in files}
     check(len(ids) == 2, f"Message-IDs {ids}")
+    # /metrics shows the queue: both sent, none waiting, not paused.
+    deadline = time.monotonic() + 5
+    while True:
+        status, _, body = d.get("/metrics")
+        text = body.decode()
+        if 'wijkcald_mail_outbox_messages{status="sent"} 2' in text or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(status == 200 and 'wijkcald_mail_outbox_messages{status="sent"} 2\n' in text
+          and 'wijkcald_mail_outbox_messages{status="queued"} 0\n' in text
+          and "wijkcald_mail_paused 0\n" in text, f"mail in /metrics: {text}")
 
     # A restart queues nothing again.
     check(d.stop() == 0, "stop")
