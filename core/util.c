@@ -134,6 +134,31 @@ void strbuf_appendf(struct strbuf *b, const char *fmt, ...)
 	free(s);
 }
 
+void strbuf_append_html(struct strbuf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			strbuf_append(b, "&amp;");
+			break;
+		case '<':
+			strbuf_append(b, "&lt;");
+			break;
+		case '>':
+			strbuf_append(b, "&gt;");
+			break;
+		case '"':
+			strbuf_append(b, "&quot;");
+			break;
+		case '\'':
+			strbuf_append(b, "&#39;");
+			break;
+		default:
+			strbuf_appendc(b, *s);
+		}
+	}
+}
+
 char *strbuf_take(struct strbuf *b)
 {
 	char *s = b->data ? b->data : xstrdup("");

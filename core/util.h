@@ -73,6 +73,8 @@ void strbuf_append(struct strbuf *b, const char *s);
 void strbuf_appendn(struct strbuf *b, const char *s, size_t n);
 void strbuf_appendf(struct strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void strbuf_appendc(struct strbuf *b, char c);
+/* Appends s with &, <, >, " and ' escaped for HTML text and attributes. */
+void strbuf_append_html(struct strbuf *b, const char *s);
 /* Returns the buffer's string (never NULL) and leaves b empty; caller frees. */
 char *strbuf_take(struct strbuf *b);
 void strbuf_free(struct strbuf *b);

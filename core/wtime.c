@@ -117,6 +117,24 @@ void wtime_format(const struct wtime *t, char *buf)
 		         d, h, mi);
 }
 
+void wtime_format_dutch(const struct wtime *t, bool with_weekday, char *buf,
+                        size_t size)
+{
+	static const char *const weekdays[7] = {
+	    "zondag",    "maandag", "dinsdag", "woensdag",
+	    "donderdag", "vrijdag", "zaterdag"};
+	static const char *const months[12] = {
+	    "januari",   "februari", "maart",    "april",
+	    "mei",       "juni",     "juli",     "augustus",
+	    "september", "oktober",  "november", "december"};
+	const char *month = months[(unsigned)(t->month - 1) % 12u];
+	if (with_weekday)
+		snprintf(buf, size, "%s %d %s %d", weekdays[wtime_weekday(t)],
+		         t->day, month, t->year);
+	else
+		snprintf(buf, size, "%d %s %d", t->day, month, t->year);
+}
+
 int wtime_cmp(const struct wtime *a, const struct wtime *b)
 {
 	int ka[5] = {a->year, a->month, a->day, a->hour, a->minute};

@@ -7,6 +7,7 @@
 #define WIJKCAL_WTIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define WIJKCAL_TZID "Europe/Amsterdam"
@@ -35,6 +36,10 @@ int wtime_parse_date(const char *s, const char *field, struct wtime *t_r,
                      char **error_r);
 /* Writes the text form into buf (at least WTIME_STRLEN bytes). */
 void wtime_format(const struct wtime *t, char *buf);
+/* The Dutch long form of the date, for what people read: "dinsdag 12
+ * januari 2027", or "12 januari 2027" without the weekday. */
+void wtime_format_dutch(const struct wtime *t, bool with_weekday, char *buf,
+                        size_t size);
 /* Compares two wall times; dates sort as 00:00 of that day. */
 int wtime_cmp(const struct wtime *a, const struct wtime *b);
 /* Adds minutes (may be negative) in wall time, normalising the date. */

@@ -67,40 +67,13 @@ static const char script[] =
     "if(navigator.clipboard&&window.isSecureContext)"
     "navigator.clipboard.writeText(i.value).then(ok,old);else old();});";
 
-static const char *const weekdays[7] = {"zondag",   "maandag",   "dinsdag",
-                                        "woensdag", "donderdag", "vrijdag",
-                                        "zaterdag"};
-static const char *const months[12] = {
-    "januari", "februari", "maart",     "april",   "mei",      "juni",
-    "juli",    "augustus", "september", "oktober", "november", "december"};
-
 #define EN_DASH "\xe2\x80\x93"
 
 /* ---- escaping and links ---- */
 
 void page_escape(struct strbuf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			strbuf_append(b, "&amp;");
-			break;
-		case '<':
-			strbuf_append(b, "&lt;");
-			break;
-		case '>':
-			strbuf_append(b, "&gt;");
-			break;
-		case '"':
-			strbuf_append(b, "&quot;");
-			break;
-		case '\'':
-			strbuf_append(b, "&#39;");
-			break;
-		default:
-			strbuf_appendc(b, *s);
-		}
-	}
+	strbuf_append_html(b, s);
 }
 
 static bool unreserved(unsigned char c)
@@ -173,12 +146,7 @@ char *page_google_url(const char *feed_url)
 void page_format_date(const struct wtime *t, bool with_weekday, char *buf,
                       size_t size)
 {
-	const char *month = months[(t->month - 1) % 12];
-	if (with_weekday)
-		snprintf(buf, size, "%s %d %s %d", weekdays[wtime_weekday(t)],
-		         t->day, month, t->year);
-	else
-		snprintf(buf, size, "%d %s %d", t->day, month, t->year);
+	wtime_format_dutch(t, with_weekday, buf, size);
 }
 
 static bool same_day(const struct wtime *a, const struct wtime *b)

@@ -14,13 +14,6 @@
 #include "feeds/mimemsg.h"
 #include "feeds/render.h"
 
-static const char *const day_names[] = {"zondag",   "maandag",   "dinsdag",
-                                        "woensdag", "donderdag", "vrijdag",
-                                        "zaterdag"};
-static const char *const month_names[] = {
-    "januari", "februari", "maart",     "april",   "mei",      "juni",
-    "juli",    "augustus", "september", "oktober", "november", "december"};
-
 const char *imip_method(enum outbox_kind kind)
 {
 	switch (kind) {
@@ -45,12 +38,11 @@ static const char *organizer_of(const struct imip_message *im,
 /* "dinsdag 12 januari 2027 12:30" (no time for an all-day event). */
 static char *dutch_when(const struct wtime *t)
 {
+	char date[64];
+	wtime_format_dutch(t, true, date, sizeof(date));
 	if (t->date_only)
-		return xasprintf("%s %d %s %d", day_names[wtime_weekday(t)],
-		                 t->day, month_names[t->month - 1], t->year);
-	return xasprintf("%s %d %s %d %02d:%02d", day_names[wtime_weekday(t)],
-	                 t->day, month_names[t->month - 1], t->year, t->hour,
-	                 t->minute);
+		return xstrdup(date);
+	return xasprintf("%s %02d:%02d", date, t->hour, t->minute);
 }
 
 /* The start the message is about: the occurrence of a reminder, else the
@@ -142,29 +134,18 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 	return text;
 }
 
+/* Escaped text with its line breaks kept as <br>. */
 static void html_escaped(struct strbuf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			strbuf_append(b, "&lt;");
-			break;
-		case '>':
-			strbuf_append(b, "&gt;");
-			break;
-		case '&':
-			strbuf_append(b, "&amp;");
-			break;
-		case '"':
-			strbuf_append(b, "&quot;");
-			break;
-		case '\n':
-			strbuf_append(b, "<br>\n");
-			break;
-		default:
-			strbuf_appendc(b, *s);
-		}
+	const char *nl;
+	while (s && (nl = strchr(s, '\n')) != NULL) {
+		char *line = xstrndup(s, (size_t)(nl - s));
+		strbuf_append_html(b, line);
+		strbuf_append(b, "<br>\n");
+		free(line);
+		s = nl + 1;
 	}
+	strbuf_append_html(b, s);
 }
 
 /* The lines of the body: label and value pairs, NULL values left out. */
