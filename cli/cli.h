@@ -33,13 +33,13 @@ struct cli_noun {
 	const char *name;
 	const char *help;
 	const struct cli_verb *verbs; /* ends with a {NULL} entry; a noun
-					 without verbs has one verb named ""
-					 that takes the arguments */
+	                                 without verbs has one verb named ""
+	                                 that takes the arguments */
 };
 
 extern const struct cli_noun noun_init, noun_wijk, noun_practice, noun_org,
-	noun_person, noun_event, noun_agenda, noun_import, noun_export,
-	noun_feed, noun_config, noun_backup, noun_outbox, noun_mail;
+    noun_person, noun_event, noun_agenda, noun_import, noun_export, noun_feed,
+    noun_config, noun_backup, noun_outbox, noun_mail;
 
 /* Prints "wijkcal: MESSAGE" on stderr; returns the sysexits code for the
  * error kind (see cli_exit_code). */
@@ -49,14 +49,14 @@ int cli_fail(int wk_err, char **err);
 /* Maps an enum wk_err to sysexits.h. */
 int cli_exit_code(int wk_err);
 /* Prints "wijkcal: message" and the verb's usage; returns EX_USAGE. */
-int cli_usage_error(const char *noun, const struct cli_verb *v,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cli_usage_error(const char *noun, const struct cli_verb *v, const char *fmt,
+                    ...) __attribute__((format(printf, 3, 4)));
 /* Opens the database (once) in the given mode; returns 0 or an exit code
  * after printing the error. */
 int cli_store(struct cli *c, enum store_mode mode);
 /* Runs a write: BEGIN IMMEDIATE, fn, COMMIT (or ROLLBACK on failure). */
 int cli_write(struct cli *c, int (*fn)(struct cli *c, void *arg, char **err),
-	      void *arg);
+              void *arg);
 
 /*
  * Output: a result is a JSON array of objects. With --json it is printed as
@@ -78,8 +78,8 @@ void cli_print_object(struct cli *c, json_t *obj);
  * callback returns 0, or a wk_err with *err set.
  */
 int cli_getopt(const char *noun, const struct cli_verb *v, int argc,
-	       char **argv, const struct option *opts,
-	       int (*opt)(void *arg, int code, const char *value, char **err),
-	       void *arg, int *optind_r);
+               char **argv, const struct option *opts,
+               int (*opt)(void *arg, int code, const char *value, char **err),
+               void *arg, int *optind_r);
 
 #endif

@@ -13,10 +13,9 @@
 #include "core/util.h"
 
 static const struct cli_noun *const nouns[] = {
-	&noun_init,   &noun_wijk,   &noun_practice, &noun_org,
-	&noun_person, &noun_event,  &noun_agenda,   &noun_import,
-	&noun_export, &noun_feed,   &noun_config, &noun_backup,
-	&noun_outbox, &noun_mail,   NULL};
+    &noun_init,   &noun_wijk,   &noun_practice, &noun_org,    &noun_person,
+    &noun_event,  &noun_agenda, &noun_import,   &noun_export, &noun_feed,
+    &noun_config, &noun_backup, &noun_outbox,   &noun_mail,   NULL};
 
 static void usage(FILE *out)
 {
@@ -35,7 +34,7 @@ static void noun_usage(FILE *out, const struct cli_noun *n)
 	fprintf(out, "%s: %s\n", n->name, n->help);
 	for (const struct cli_verb *v = n->verbs; v->name; v++)
 		fprintf(out, "  wijkcal %s%s%s %s\n      %s\n", n->name,
-			*v->name ? " " : "", v->name, v->usage, v->help);
+		        *v->name ? " " : "", v->name, v->usage, v->help);
 }
 
 static const struct cli_noun *find_noun(const char *name)
@@ -66,8 +65,7 @@ static int dispatch(struct cli *c, int argc, char **argv)
 	for (; v->name; v++)
 		if (strcmp(v->name, argv[1]) == 0)
 			return v->run(c, argc - 1, argv + 1);
-	fprintf(stderr, "wijkcal: %s: unknown verb \"%s\"\n", n->name,
-		argv[1]);
+	fprintf(stderr, "wijkcal: %s: unknown verb \"%s\"\n", n->name, argv[1]);
 	noun_usage(stderr, n);
 	return EX_USAGE;
 }
@@ -77,12 +75,12 @@ enum { OPT_DB = 256, OPT_JSON, OPT_VERSION };
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"db", required_argument, NULL, OPT_DB},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"help", no_argument, NULL, 'h'},
-		{0}};
+	    {"config", required_argument, NULL, 'c'},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, 'h'},
+	    {0}};
 	const char *config_path = NULL, *db = NULL;
 	bool json = false;
 	int code;
@@ -105,9 +103,10 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EX_OK;
 		default:
-			fprintf(stderr,
-				"wijkcal: %s: unknown option or missing value\n",
-				argv[optind - 1]);
+			fprintf(
+			    stderr,
+			    "wijkcal: %s: unknown option or missing value\n",
+			    argv[optind - 1]);
 			usage(stderr);
 			return EX_USAGE;
 		}

@@ -19,59 +19,58 @@
 #include "core/wtime.h"
 
 enum key_type {
-	KEY_STRING, /* any one-line text */
-	KEY_EMAIL,  /* an e-mail address */
-	KEY_ZONE,   /* an IANA time zone name */
+	KEY_STRING,   /* any one-line text */
+	KEY_EMAIL,    /* an e-mail address */
+	KEY_ZONE,     /* an IANA time zone name */
 	KEY_DURATION, /* "90m", "2h", "7d", "6w"; "0" allowed when min is 0 */
 	KEY_BOOL,
 	KEY_INT,
-	KEY_AUDIENCE, /* an audience expression (checked when used) */
+	KEY_AUDIENCE,      /* an audience expression (checked when used) */
 	KEY_DURATION_LIST, /* ["7d", "1d"]; as text "7d,1d" */
 	KEY_OPTIONAL,      /* a one-line text, or "" for none (NULL) */
 	KEY_TLS,           /* "required", "optional" or "off" */
 };
 
 struct key {
-	const char *name; /* dotted path; for kind keys the part after kinds.K */
+	const char
+	    *name; /* dotted path; for kind keys the part after kinds.K */
 	enum key_type type;
-	size_t offset; /* into struct config or struct kind_conf */
-	const char *def; /* default in text form; NULL = unset */
+	size_t offset;    /* into struct config or struct kind_conf */
+	const char *def;  /* default in text form; NULL = unset */
 	int64_t min, max; /* KEY_INT and KEY_DURATION (minutes) bounds */
 };
 
-#define CFG(f) offsetof(struct config, f)
-#define KIND(f) offsetof(struct kind_conf, f)
+#define CFG(f)   offsetof(struct config, f)
+#define KIND(f)  offsetof(struct kind_conf, f)
 #define YEAR_MIN (366 * 1440)
 /* Built-in mail defaults of every kind, but for invite_leads below. */
 #define DEFAULT_INVITE_BEFORE "6w"
-#define DEFAULT_REMINDERS "1d"
+#define DEFAULT_REMINDERS     "1d"
 
 static const struct key keys[] = {
-	{"database", KEY_STRING, CFG(database), "wijkcal.db", 0, 0},
-	{"timezone", KEY_ZONE, CFG(timezone), WIJKCAL_TZID, 0, 0},
-	{"organizer", KEY_EMAIL, CFG(organizer), "wijkagenda@example.nl", 0,
-	 0},
-	{"feeds.refresh", KEY_DURATION, CFG(feed_refresh_min), "1h", 5,
-	 7 * 1440},
-	{"feeds.alarm", KEY_DURATION, CFG(feed_alarm_min), "0", 0, 28 * 1440},
-	{"http.listen", KEY_STRING, CFG(http_listen), "127.0.0.1:8080", 0, 0},
-	{"http.base_url", KEY_STRING, CFG(http_base_url),
-	 "http://127.0.0.1:8080", 0, 0},
-	{"http.max_connections", KEY_INT, CFG(http_max_connections), "1000", 1,
-	 100000},
-	{"http.per_ip_limit", KEY_INT, CFG(http_per_ip_limit), "16", 0, 100000},
-	{"http.timeout", KEY_INT, CFG(http_timeout), "10", 1, 3600},
-	{"http.threads", KEY_INT, CFG(http_threads), "2", 1, 256},
-	{"http.cache_mb", KEY_INT, CFG(http_cache_mb), "32", 0, 65536},
-	{"http.connection_kb", KEY_INT, CFG(http_connection_kb), "32", 8, 1024},
-	{"smtp.url", KEY_OPTIONAL, CFG(smtp_url), "", 0, 0},
-	{"smtp.starttls", KEY_TLS, CFG(smtp_starttls), "required", 0, 0},
-	{"smtp.from", KEY_EMAIL, CFG(smtp_from), "wijkagenda@example.nl", 0, 0},
-	{"smtp.user", KEY_OPTIONAL, CFG(smtp_user), "", 0, 0},
-	{"smtp.password_file", KEY_OPTIONAL, CFG(smtp_password_file), "", 0, 0},
-	{"smtp.ca_file", KEY_OPTIONAL, CFG(smtp_ca_file), "", 0, 0},
-	{"smtp.retry_max", KEY_DURATION, CFG(smtp_retry_max_min), "5m", 1, 1440},
-	{"mail.spool_dir", KEY_STRING, CFG(mail_spool_dir), "spool", 0, 0},
+    {"database", KEY_STRING, CFG(database), "wijkcal.db", 0, 0},
+    {"timezone", KEY_ZONE, CFG(timezone), WIJKCAL_TZID, 0, 0},
+    {"organizer", KEY_EMAIL, CFG(organizer), "wijkagenda@example.nl", 0, 0},
+    {"feeds.refresh", KEY_DURATION, CFG(feed_refresh_min), "1h", 5, 7 * 1440},
+    {"feeds.alarm", KEY_DURATION, CFG(feed_alarm_min), "0", 0, 28 * 1440},
+    {"http.listen", KEY_STRING, CFG(http_listen), "127.0.0.1:8080", 0, 0},
+    {"http.base_url", KEY_STRING, CFG(http_base_url), "http://127.0.0.1:8080",
+     0, 0},
+    {"http.max_connections", KEY_INT, CFG(http_max_connections), "1000", 1,
+     100000},
+    {"http.per_ip_limit", KEY_INT, CFG(http_per_ip_limit), "16", 0, 100000},
+    {"http.timeout", KEY_INT, CFG(http_timeout), "10", 1, 3600},
+    {"http.threads", KEY_INT, CFG(http_threads), "2", 1, 256},
+    {"http.cache_mb", KEY_INT, CFG(http_cache_mb), "32", 0, 65536},
+    {"http.connection_kb", KEY_INT, CFG(http_connection_kb), "32", 8, 1024},
+    {"smtp.url", KEY_OPTIONAL, CFG(smtp_url), "", 0, 0},
+    {"smtp.starttls", KEY_TLS, CFG(smtp_starttls), "required", 0, 0},
+    {"smtp.from", KEY_EMAIL, CFG(smtp_from), "wijkagenda@example.nl", 0, 0},
+    {"smtp.user", KEY_OPTIONAL, CFG(smtp_user), "", 0, 0},
+    {"smtp.password_file", KEY_OPTIONAL, CFG(smtp_password_file), "", 0, 0},
+    {"smtp.ca_file", KEY_OPTIONAL, CFG(smtp_ca_file), "", 0, 0},
+    {"smtp.retry_max", KEY_DURATION, CFG(smtp_retry_max_min), "5m", 1, 1440},
+    {"mail.spool_dir", KEY_STRING, CFG(mail_spool_dir), "spool", 0, 0},
 };
 
 /* True if path names a group of keys: "feeds" for "feeds.refresh". */
@@ -86,14 +85,13 @@ static bool is_group_name(const char *path)
 }
 
 static const struct key kind_keys[] = {
-	{"label", KEY_STRING, KIND(label), NULL, 0, 0},
-	{"duration", KEY_DURATION, KIND(duration_min), NULL, 1, YEAR_MIN},
-	{"public", KEY_BOOL, KIND(is_public), NULL, 0, 0},
-	{"audience", KEY_AUDIENCE, KIND(audience), NULL, 0, 0},
-	{"points", KEY_INT, KIND(points), "-1", -1, 100},
-	{"invite_before", KEY_DURATION, KIND(invite_before_min), NULL, 0,
-	 YEAR_MIN},
-	{"reminders", KEY_DURATION_LIST, KIND(reminders), NULL, 1, 8 * 7 * 1440},
+    {"label", KEY_STRING, KIND(label), NULL, 0, 0},
+    {"duration", KEY_DURATION, KIND(duration_min), NULL, 1, YEAR_MIN},
+    {"public", KEY_BOOL, KIND(is_public), NULL, 0, 0},
+    {"audience", KEY_AUDIENCE, KIND(audience), NULL, 0, 0},
+    {"points", KEY_INT, KIND(points), "-1", -1, 100},
+    {"invite_before", KEY_DURATION, KIND(invite_before_min), NULL, 0, YEAR_MIN},
+    {"reminders", KEY_DURATION_LIST, KIND(reminders), NULL, 1, 8 * 7 * 1440},
 };
 
 /* Built-in per-kind defaults; the config's kinds.K.* override them. */
@@ -102,23 +100,23 @@ static const struct {
 	bool is_public;
 	const char *audience;
 } kind_defaults[] = {
-	{"wijklunch", "Wijklunch", "90m", true, "wijk:{wijk}"},
-	{"themaavond", "Thema-avond", "2h", true, "wijk:{wijk}"},
-	{"expeditie", "Expeditie in de wijk", "3h", true, "wijk:{wijk}"},
-	{"scholing", "Scholing", "3h", true,
-	 "wijk:{wijk} role:huisarts,waarnemer,poh"},
-	{"borrel", "Borrel", "2h", true, "wijk:{wijk}"},
-	{"hagro", "Hagro", "90m", false, "wijk:{wijk} role:huisarts,waarnemer"},
-	{"fto", "FTO", "90m", false,
-	 "wijk:{wijk} role:huisarts,waarnemer,apotheker"},
-	{"hoed", "HOED-vergadering", "1h", false, NULL},
-	{"campagne", "Campagne", "90m", true, NULL},
-	{"evaluatie", "Evaluatie samenwerking", "1h", false,
-	 "wijk:{wijk} role:huisarts,pm"},
-	{"praktijkbezoek", "Praktijkbezoek", "1h", false, NULL},
-	{"vragenlijst", "Vragenlijst", "1d", false, "wijk:{wijk} role:pm"},
-	{"intervisie", "Intervisie", "90m", false, NULL},
-	{"overig", "Overig", "1h", false, NULL},
+    {"wijklunch", "Wijklunch", "90m", true, "wijk:{wijk}"},
+    {"themaavond", "Thema-avond", "2h", true, "wijk:{wijk}"},
+    {"expeditie", "Expeditie in de wijk", "3h", true, "wijk:{wijk}"},
+    {"scholing", "Scholing", "3h", true,
+     "wijk:{wijk} role:huisarts,waarnemer,poh"},
+    {"borrel", "Borrel", "2h", true, "wijk:{wijk}"},
+    {"hagro", "Hagro", "90m", false, "wijk:{wijk} role:huisarts,waarnemer"},
+    {"fto", "FTO", "90m", false,
+     "wijk:{wijk} role:huisarts,waarnemer,apotheker"},
+    {"hoed", "HOED-vergadering", "1h", false, NULL},
+    {"campagne", "Campagne", "90m", true, NULL},
+    {"evaluatie", "Evaluatie samenwerking", "1h", false,
+     "wijk:{wijk} role:huisarts,pm"},
+    {"praktijkbezoek", "Praktijkbezoek", "1h", false, NULL},
+    {"vragenlijst", "Vragenlijst", "1d", false, "wijk:{wijk} role:pm"},
+    {"intervisie", "Intervisie", "90m", false, NULL},
+    {"overig", "Overig", "1h", false, NULL},
 };
 
 /* Kinds whose invitations go out at another lead time than the default:
@@ -153,7 +151,8 @@ static int check_audience(const char *value, const char *name, char **error_r)
 	else
 		/* audience_parse names the CLI option; name the key instead. */
 		set_error(error_r, "%s: %s", name,
-			  strncmp(err, "--audience: ", 12) == 0 ? err + 12 : err);
+		          strncmp(err, "--audience: ", 12) == 0 ? err + 12
+		                                                : err);
 	free(err);
 	free(expanded);
 	return rc;
@@ -161,14 +160,14 @@ static int check_audience(const char *value, const char *name, char **error_r)
 
 /* Parses one duration of a list into minutes, within k's bounds. */
 static int list_item(const struct key *k, const char *value, int64_t *min_r,
-		     char **error_r)
+                     char **error_r)
 {
 	char *err = NULL;
 	if (duration_parse(value, k->name, k->max, min_r, &err) < 0) {
 		set_error(error_r,
-			  "%s: expected a list of durations like [\"7d\", "
-			  "\"1d\"], got \"%s\"",
-			  k->name, value);
+		          "%s: expected a list of durations like [\"7d\", "
+		          "\"1d\"], got \"%s\"",
+		          k->name, value);
 		free(err);
 		return -1;
 	}
@@ -193,7 +192,7 @@ static void list_normalise(struct duration_list *l)
 
 /* A list given as text: durations separated by commas ("" = none). */
 static int list_set_text(const struct key *k, struct duration_list *l,
-			 const char *value, char **error_r)
+                         const char *value, char **error_r)
 {
 	struct duration_list next = {0};
 	char *copy = xstrdup(value), *save = NULL;
@@ -216,7 +215,7 @@ static int list_set_text(const struct key *k, struct duration_list *l,
 
 /* A list from the file: a libconfig array or list of strings. */
 static int list_set_setting(const struct key *k, struct duration_list *l,
-			    const config_setting_t *s, char **error_r)
+                            const config_setting_t *s, char **error_r)
 {
 	struct duration_list next = {0};
 	int n = config_setting_length(s);
@@ -225,9 +224,9 @@ static int list_set_setting(const struct key *k, struct duration_list *l,
 		if (v == NULL) {
 			free(next.min);
 			return set_error(error_r,
-					 "%s: expected a list of durations "
-					 "like [\"7d\", \"1d\"]",
-					 k->name);
+			                 "%s: expected a list of durations "
+			                 "like [\"7d\", \"1d\"]",
+			                 k->name);
 		}
 		next.min = xrealloc(next.min, (next.n + 1) * sizeof(int64_t));
 		if (list_item(k, v, &next.min[next.n++], error_r) < 0) {
@@ -246,7 +245,7 @@ static int list_set_setting(const struct key *k, struct duration_list *l,
  * the field at base + k->offset. Returns 0 or -1 with the expected form.
  */
 static int key_set_text(const struct key *k, void *base, const char *value,
-			char **error_r)
+                        char **error_r)
 {
 	void *field = (char *)base + k->offset;
 	int64_t minutes = 0;
@@ -258,21 +257,21 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 	case KEY_ZONE:
 		if (!wtime_zone_known(value))
 			return set_error(error_r,
-					 "%s: expected an IANA time zone like "
-					 "Europe/Amsterdam, got \"%s\"",
-					 k->name, value);
+			                 "%s: expected an IANA time zone like "
+			                 "Europe/Amsterdam, got \"%s\"",
+			                 k->name, value);
 		break;
 	case KEY_DURATION:
 		if (k->min == 0 && strcmp(value, "0") == 0) {
 			*(int64_t *)field = 0;
 			return 0;
 		}
-		if (duration_parse(value, k->name, k->max, &minutes,
-				   error_r) < 0)
+		if (duration_parse(value, k->name, k->max, &minutes, error_r) <
+		    0)
 			return -1;
 		if (minutes < k->min)
 			return set_error(error_r, "%s: at least %lldm", k->name,
-					 (long long)k->min);
+			                 (long long)k->min);
 		*(int64_t *)field = minutes;
 		return 0;
 	case KEY_AUDIENCE:
@@ -298,10 +297,11 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 	case KEY_TLS:
 		if (strcmp(value, "required") != 0 &&
 		    strcmp(value, "optional") != 0 && strcmp(value, "off") != 0)
-			return set_error(error_r,
-			                 "%s: expected \"required\", \"optional\" "
-			                 "or \"off\"",
-			                 k->name);
+			return set_error(
+			    error_r,
+			    "%s: expected \"required\", \"optional\" "
+			    "or \"off\"",
+			    k->name);
 		break;
 	case KEY_BOOL:
 		*(bool *)field = strcmp(value, "true") == 0;
@@ -334,13 +334,13 @@ static const char *type_form(enum key_type t)
 
 /* Reads one setting of the file into its field. */
 static int key_set_setting(const struct key *k, void *base,
-			   const config_setting_t *s, const char *path,
-			   char **error_r)
+                           const config_setting_t *s, const char *path,
+                           char **error_r)
 {
 	int type = config_setting_type(s);
 	if (k->type == KEY_BOOL && type == CONFIG_TYPE_BOOL) {
 		*(bool *)((char *)base + k->offset) =
-			config_setting_get_bool(s);
+		    config_setting_get_bool(s);
 		return 0;
 	}
 	if (k->type == KEY_INT &&
@@ -348,10 +348,10 @@ static int key_set_setting(const struct key *k, void *base,
 		long long v = config_setting_get_int64(s);
 		if (v < k->min || v > k->max)
 			return set_error(error_r,
-					 "%s: expected a number from %lld to "
-					 "%lld",
-					 path, (long long)k->min,
-					 (long long)k->max);
+			                 "%s: expected a number from %lld to "
+			                 "%lld",
+			                 path, (long long)k->min,
+			                 (long long)k->max);
 		*(int *)((char *)base + k->offset) = (int)v;
 		return 0;
 	}
@@ -359,17 +359,16 @@ static int key_set_setting(const struct key *k, void *base,
 	    (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST)) {
 		struct key named = *k;
 		named.name = path;
-		return list_set_setting(&named,
-					(struct duration_list *)((char *)base +
-								 k->offset),
-					s, error_r);
+		return list_set_setting(
+		    &named, (struct duration_list *)((char *)base + k->offset),
+		    s, error_r);
 	}
 	if (k->type != KEY_BOOL && k->type != KEY_INT &&
 	    type == CONFIG_TYPE_STRING) {
 		struct key named = *k;
 		named.name = path;
 		return key_set_text(&named, base, config_setting_get_string(s),
-				    error_r);
+		                    error_r);
 	}
 	return set_error(error_r, "%s: expected %s", path, type_form(k->type));
 }
@@ -398,12 +397,12 @@ static void apply_defaults(struct config *cfg)
 		kc->audience = xstrdup_or_null(kind_defaults[i].audience);
 		kc->points = -1;
 		if (duration_parse(kind_defaults[i].duration, "duration",
-				   YEAR_MIN, &kc->duration_min, NULL) < 0)
+		                   YEAR_MIN, &kc->duration_min, NULL) < 0)
 			abort();
 		if (key_set_text(kind_key("invite_before"), kc,
-				 invite_lead(kc->kind), NULL) < 0 ||
+		                 invite_lead(kc->kind), NULL) < 0 ||
 		    key_set_text(kind_key("reminders"), kc, DEFAULT_REMINDERS,
-				 NULL) < 0)
+		                 NULL) < 0)
 			abort();
 	}
 }
@@ -413,8 +412,7 @@ void config_defaults(struct config *cfg_r)
 	apply_defaults(cfg_r);
 }
 
-const struct kind_conf *config_kind(const struct config *cfg,
-				    const char *kind)
+const struct kind_conf *config_kind(const struct config *cfg, const char *kind)
 {
 	for (size_t i = 0; i < cfg->nkinds; i++)
 		if (strcmp(cfg->kinds[i].kind, kind) == 0)
@@ -430,14 +428,14 @@ struct problems {
 };
 
 static void problem(struct problems *p, const config_setting_t *s,
-		    const char *msg)
+                    const char *msg)
 {
 	/* A setting from an @include'd file names that file. */
 	const char *file = s ? config_setting_source_file(s) : NULL;
 	if (p->count++)
 		strbuf_appendc(&p->text, '\n');
 	strbuf_appendf(&p->text, "%s:%u: ", file ? file : p->file,
-		       s ? config_setting_source_line(s) : 0);
+	               s ? config_setting_source_line(s) : 0);
 	/* Messages quote values, which may hold newlines: escape control
 	 * characters so that each problem stays on one line. */
 	for (; *msg; msg++) {
@@ -454,7 +452,7 @@ static void problem(struct problems *p, const config_setting_t *s,
 }
 
 static void load_key(struct problems *p, const struct key *k, void *base,
-		     const config_setting_t *s, const char *path)
+                     const config_setting_t *s, const char *path)
 {
 	char *err = NULL;
 	if (key_set_setting(k, base, s, path, &err) < 0)
@@ -463,40 +461,42 @@ static void load_key(struct problems *p, const struct key *k, void *base,
 }
 
 static void load_kind(struct problems *p, struct config *cfg,
-		      const config_setting_t *group)
+                      const config_setting_t *group)
 {
 	const char *kind = config_setting_name(group);
 	struct kind_conf *kc = (struct kind_conf *)config_kind(cfg, kind);
 	if (kc == NULL) {
 		char *msg = xasprintf("kinds.%s: unknown event kind (expected "
-				      "one of %s)",
-				      kind, model_list_text(model_event_kinds));
+		                      "one of %s)",
+		                      kind, model_list_text(model_event_kinds));
 		problem(p, group, msg);
 		free(msg);
 		return;
 	}
 	if (!config_setting_is_group(group)) {
 		char *msg = xasprintf("kinds.%s: expected a group in braces "
-				      "like { label = \"...\"; }",
-				      kind);
+		                      "like { label = \"...\"; }",
+		                      kind);
 		problem(p, group, msg);
 		free(msg);
 		return;
 	}
 	for (int i = 0; i < config_setting_length(group); i++) {
-		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		char *path = xasprintf("kinds.%s.%s", kind,
-				       config_setting_name(s));
+		config_setting_t *s =
+		    config_setting_get_elem(group, (unsigned)i);
+		char *path =
+		    xasprintf("kinds.%s.%s", kind, config_setting_name(s));
 		size_t k = 0;
 		while (k < ARRAY_SIZE(kind_keys) &&
 		       strcmp(kind_keys[k].name, config_setting_name(s)) != 0)
 			k++;
 		if (k == ARRAY_SIZE(kind_keys)) {
-			char *msg = xasprintf("%s: unknown key (expected label, "
-					      "duration, public, audience, "
-					      "points, invite_before or "
-					      "reminders)",
-					      path);
+			char *msg =
+			    xasprintf("%s: unknown key (expected label, "
+			              "duration, public, audience, "
+			              "points, invite_before or "
+			              "reminders)",
+			              path);
 			problem(p, s, msg);
 			free(msg);
 		} else {
@@ -508,30 +508,32 @@ static void load_kind(struct problems *p, struct config *cfg,
 
 /* Walks the file's settings; every one must be a known key. */
 static void load_group(struct problems *p, struct config *cfg,
-		       const config_setting_t *group, const char *prefix)
+                       const config_setting_t *group, const char *prefix)
 {
 	for (int i = 0; i < config_setting_length(group); i++) {
-		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		char *path = prefix ? xasprintf("%s.%s", prefix,
-						config_setting_name(s))
-				    : xstrdup(config_setting_name(s));
+		config_setting_t *s =
+		    config_setting_get_elem(group, (unsigned)i);
+		char *path =
+		    prefix ? xasprintf("%s.%s", prefix, config_setting_name(s))
+		           : xstrdup(config_setting_name(s));
 		size_t k = 0;
 		while (k < ARRAY_SIZE(keys) && strcmp(keys[k].name, path) != 0)
 			k++;
 		if (k < ARRAY_SIZE(keys)) {
 			load_key(p, &keys[k], cfg, s, path);
 		} else if ((strcmp(path, "kinds") == 0 ||
-			    is_group_name(path)) &&
-			   !config_setting_is_group(s)) {
+		            is_group_name(path)) &&
+		           !config_setting_is_group(s)) {
 			char *msg = xasprintf("%s: expected a group in braces "
-					      "like %s = { ... };",
-					      path, path);
+			                      "like %s = { ... };",
+			                      path, path);
 			problem(p, s, msg);
 			free(msg);
 		} else if (strcmp(path, "kinds") == 0) {
 			for (int j = 0; j < config_setting_length(s); j++)
-				load_kind(p, cfg,
-					  config_setting_get_elem(s, (unsigned)j));
+				load_kind(
+				    p, cfg,
+				    config_setting_get_elem(s, (unsigned)j));
 		} else if (is_group_name(path)) {
 			load_group(p, cfg, s, path);
 		} else {
@@ -561,17 +563,16 @@ static const char *find_path(const char *path, bool *explicit_r)
  * defaults. On failure frees *cfg_r and puts every problem in *error_r.
  */
 static int load_parsed(config_t *lc, bool read_ok, int read_errno,
-		       const char *name, struct config *cfg_r, char **error_r)
+                       const char *name, struct config *cfg_r, char **error_r)
 {
 	if (!read_ok) {
 		const char *file = config_error_file(lc);
 		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
 			set_error(error_r, "%s: cannot read: %s", name,
-				  strerror(read_errno));
+			          strerror(read_errno));
 		else
 			set_error(error_r, "%s:%d: %s", file ? file : name,
-				  config_error_line(lc),
-				  config_error_text(lc));
+			          config_error_line(lc), config_error_text(lc));
 		config_free(cfg_r);
 		return -1;
 	}
@@ -604,14 +605,14 @@ int config_load(const char *path, struct config *cfg_r, char **error_r)
 	/* libconfig refuses a directory without setting errno. */
 	errno = 0;
 	bool ok = config_read_file(&lc, path) == CONFIG_TRUE;
-	int rc = load_parsed(&lc, ok, errno ? errno : EISDIR, path, cfg_r,
-			     error_r);
+	int rc =
+	    load_parsed(&lc, ok, errno ? errno : EISDIR, path, cfg_r, error_r);
 	config_destroy(&lc);
 	return rc;
 }
 
-int config_load_text(const char *text, const char *name,
-		     struct config *cfg_r, char **error_r)
+int config_load_text(const char *text, const char *name, struct config *cfg_r,
+                     char **error_r)
 {
 	apply_defaults(cfg_r);
 	config_t lc;
@@ -664,12 +665,13 @@ static void print_value(const struct key *k, const void *base, FILE *out)
 void config_print(const struct config *cfg, FILE *out)
 {
 	fprintf(out, "# effective configuration (%s)\n",
-		cfg->path ? cfg->path : "built-in defaults");
+	        cfg->path ? cfg->path : "built-in defaults");
 	const char *group = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *dot = strchr(keys[i].name, '.');
 		size_t glen = dot ? (size_t)(dot - keys[i].name) : 0;
-		if (group && (!dot || strncmp(group, keys[i].name, glen) != 0)) {
+		if (group &&
+		    (!dot || strncmp(group, keys[i].name, glen) != 0)) {
 			fputs("};\n", out);
 			group = NULL;
 		}
@@ -678,7 +680,7 @@ void config_print(const struct config *cfg, FILE *out)
 			group = keys[i].name;
 		}
 		fprintf(out, "%s%s = ", group ? "\t" : "",
-			dot ? dot + 1 : keys[i].name);
+		        dot ? dot + 1 : keys[i].name);
 		print_value(&keys[i], cfg, out);
 		fputs(";\n", out);
 	}

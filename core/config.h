@@ -21,7 +21,7 @@ struct kind_conf {
 	int64_t duration_min; /* default duration */
 	bool is_public;       /* default visibility */
 	char *audience;       /* default audience, "{wijk}" = the event's wijk;
-				 may be NULL */
+	                         may be NULL */
 	int points;           /* default accreditation points, -1 none */
 	/* Mail (core/planner.h): invitations this long before the first
 	 * occurrence (0: at once), reminders at these offsets before each
@@ -55,9 +55,9 @@ struct config {
 	char *smtp_password_file; /* file holding the password; may be NULL */
 	char *smtp_ca_file;       /* CA bundle; NULL: the system's */
 	int64_t smtp_retry_max_min; /* longest wait between retries */
-	char *mail_spool_dir;     /* .eml files when no SMTP server is set;
-				     relative: beside the database */
-	struct kind_conf *kinds;  /* one per model_event_kinds entry */
+	char *mail_spool_dir;       /* .eml files when no SMTP server is set;
+	                               relative: beside the database */
+	struct kind_conf *kinds;    /* one per model_event_kinds entry */
 	size_t nkinds;
 };
 
@@ -72,13 +72,12 @@ int config_load(const char *path, struct config *cfg_r, char **error_r);
  * Like config_load, but parses `text` (libconfig syntax) instead of a file;
  * `name` stands for the file in messages and becomes cfg_r->path.
  */
-int config_load_text(const char *text, const char *name,
-		     struct config *cfg_r, char **error_r);
+int config_load_text(const char *text, const char *name, struct config *cfg_r,
+                     char **error_r);
 /* Only the built-in defaults. */
 void config_defaults(struct config *cfg_r);
 /* The settings of one kind; never NULL for a kind in model_event_kinds. */
-const struct kind_conf *config_kind(const struct config *cfg,
-				    const char *kind);
+const struct kind_conf *config_kind(const struct config *cfg, const char *kind);
 /* Writes the effective configuration in libconfig syntax. */
 void config_print(const struct config *cfg, FILE *out);
 void config_free(struct config *cfg);

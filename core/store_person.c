@@ -8,10 +8,10 @@
 #include "core/util.h"
 
 static int person_id(struct store *st, const char *email, int64_t *id_r,
-		     char **error_r)
+                     char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st, "SELECT id FROM person WHERE email = ?", error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st, "SELECT id FROM person WHERE email = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, email);
@@ -28,25 +28,25 @@ static int person_id(struct store *st, const char *email, int64_t *id_r,
 }
 
 static int link_id(struct store *st, int64_t pid, const struct affiliation *a,
-		   char **error_r)
+                   char **error_r)
 {
 	int64_t id = 0;
-	int rc = a->practice ? store_slug_id(st, "practice", a->practice,
-					     "--practice", &id, error_r)
-			     : store_slug_id(st, "org", a->org, "--org", &id,
-					     error_r);
+	int rc = a->practice
+	             ? store_slug_id(st, "practice", a->practice, "--practice",
+	                             &id, error_r)
+	             : store_slug_id(st, "org", a->org, "--org", &id, error_r);
 	if (rc < 0)
 		return rc;
 	/* The table's UNIQUE constraint never fires: one of practice_id and
 	 * org_id is always NULL, and NULLs are distinct in SQL. Hence the
 	 * INSERT ... SELECT that adds nothing when the row exists. */
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"INSERT INTO affiliation (person_id, practice_id, org_id, role) "
-		"SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
-		"affiliation WHERE person_id = ?1 AND practice_id IS ?2 AND "
-		"org_id IS ?3 AND role = ?4)",
-		error_r);
+	    st,
+	    "INSERT INTO affiliation (person_id, practice_id, org_id, role) "
+	    "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM "
+	    "affiliation WHERE person_id = ?1 AND practice_id IS ?2 AND "
+	    "org_id IS ?3 AND role = ?4)",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	sqlite3_bind_int64(stmt, 1, pid);
@@ -58,24 +58,23 @@ static int link_id(struct store *st, int64_t pid, const struct affiliation *a,
 		rc = WK_EEXIST;
 	if (rc == WK_EEXIST)
 		set_error(error_r, "the person already has role %s at %s",
-			  a->role, a->practice ? a->practice : a->org);
+		          a->role, a->practice ? a->practice : a->org);
 	return rc;
 }
 
-int store_person_add(struct store *st, const struct person *p,
-		     char **error_r)
+int store_person_add(struct store *st, const struct person *p, char **error_r)
 {
 	int64_t pid = 0;
 	if (person_id(st, p->email, &pid, NULL) == WK_OK) {
 		set_error(error_r,
-			  "person %s already exists (add another affiliation "
-			  "with `wijkcal person link`)",
-			  p->email);
+		          "person %s already exists (add another affiliation "
+		          "with `wijkcal person link`)",
+		          p->email);
 		return WK_EEXIST;
 	}
 	sqlite3_stmt *stmt = store_prepare(
-		st, "INSERT INTO person (email, name, big) VALUES (?, ?, ?)",
-		error_r);
+	    st, "INSERT INTO person (email, name, big) VALUES (?, ?, ?)",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, p->email);
@@ -89,7 +88,7 @@ int store_person_add(struct store *st, const struct person *p,
 }
 
 int store_person_link(struct store *st, const char *email,
-		      const struct affiliation *a, char **error_r)
+                      const struct affiliation *a, char **error_r)
 {
 	int64_t pid = 0;
 	int rc = person_id(st, email, &pid, error_r);
@@ -97,11 +96,10 @@ int store_person_link(struct store *st, const char *email,
 }
 
 int store_person_update(struct store *st, const struct person *p,
-			char **error_r)
+                        char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, "UPDATE person SET name = ?, big = ? WHERE email = ?",
-		error_r);
+	    st, "UPDATE person SET name = ?, big = ? WHERE email = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, p->name);
@@ -119,7 +117,7 @@ int store_person_update(struct store *st, const struct person *p,
 /* Reads rows ordered by person; consecutive rows of one person become one
  * record with several affiliations. */
 static int read_persons(struct store *st, sqlite3_stmt *stmt,
-			struct person **list_r, size_t *n_r, char **error_r)
+                        struct person **list_r, size_t *n_r, char **error_r)
 {
 	struct person *list = NULL;
 	size_t n = 0;
@@ -139,23 +137,24 @@ static int read_persons(struct store *st, sqlite3_stmt *stmt,
 			continue;
 		struct person *p = &list[n - 1];
 		p->aff = xrealloc(p->aff, (p->naff + 1) * sizeof(*p->aff));
-		p->aff[p->naff++] = (struct affiliation){
-			.practice = store_column_text(stmt, 4),
-			.org = store_column_text(stmt, 5),
-			.role = store_column_text(stmt, 6)};
+		p->aff[p->naff++] =
+		    (struct affiliation){.practice = store_column_text(stmt, 4),
+		                         .org = store_column_text(stmt, 5),
+		                         .role = store_column_text(stmt, 6)};
 	}
 	sqlite3_finalize(stmt);
 	*list_r = list;
 	*n_r = n;
-	return rc == SQLITE_DONE ? WK_OK : store_fail(st, rc, "person", error_r);
+	return rc == SQLITE_DONE ? WK_OK
+	                         : store_fail(st, rc, "person", error_r);
 }
 
 int store_person_get(struct store *st, const char *email, struct person *p_r,
-		     char **error_r)
+                     char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, PERSON_SELECT "WHERE p.email = ? ORDER BY p.id, a.rowid",
-		error_r);
+	    st, PERSON_SELECT "WHERE p.email = ? ORDER BY p.id, a.rowid",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, email);
@@ -175,10 +174,10 @@ int store_person_get(struct store *st, const char *email, struct person *p_r,
 }
 
 int store_person_list(struct store *st, struct person **list_r, size_t *n_r,
-		      char **error_r)
+                      char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, PERSON_SELECT "ORDER BY p.email, p.id, a.rowid", error_r);
+	    st, PERSON_SELECT "ORDER BY p.email, p.id, a.rowid", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	return read_persons(st, stmt, list_r, n_r, error_r);
@@ -187,8 +186,8 @@ int store_person_list(struct store *st, struct person **list_r, size_t *n_r,
 /* Rewrites one audience row without the person; drops the row when the
  * group can match nobody any more. */
 static int forget_in_audience(struct store *st, int64_t event_id, int pos,
-			      const char *expr, const char *email,
-			      char **error_r)
+                              const char *expr, const char *email,
+                              char **error_r)
 {
 	struct aud_group g;
 	if (audience_parse(expr, &g, NULL) < 0)
@@ -197,12 +196,12 @@ static int forget_in_audience(struct store *st, int64_t event_id, int pos,
 	char *text = audience_format(&g);
 	audience_group_free(&g);
 	sqlite3_stmt *stmt = store_prepare(
-		st,
-		empty ? "DELETE FROM event_audience WHERE event_id = ?1 AND "
-			"pos = ?2"
-		      : "UPDATE event_audience SET expr = ?3 WHERE event_id = "
-			"?1 AND pos = ?2",
-		error_r);
+	    st,
+	    empty ? "DELETE FROM event_audience WHERE event_id = ?1 AND "
+	            "pos = ?2"
+	          : "UPDATE event_audience SET expr = ?3 WHERE event_id = "
+	            "?1 AND pos = ?2",
+	    error_r);
 	if (stmt == NULL) {
 		free(text);
 		return WK_EIO;
@@ -215,14 +214,13 @@ static int forget_in_audience(struct store *st, int64_t event_id, int pos,
 	return store_run(st, stmt, "audience", error_r);
 }
 
-static int forget_audiences(struct store *st, const char *email,
-			    char **error_r)
+static int forget_audiences(struct store *st, const char *email, char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(
-		st,
-		"SELECT event_id, pos, expr FROM event_audience "
-		"WHERE expr LIKE '%person:%'",
-		error_r);
+	sqlite3_stmt *stmt =
+	    store_prepare(st,
+	                  "SELECT event_id, pos, expr FROM event_audience "
+	                  "WHERE expr LIKE '%person:%'",
+	                  error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	int rc = WK_OK, step;
@@ -245,8 +243,8 @@ static int forget_audiences(struct store *st, const char *email,
 	for (size_t i = 0; i < n; i++) {
 		if (rc == WK_OK)
 			rc = forget_in_audience(st, rows[i].event_id,
-						rows[i].pos, rows[i].expr,
-						email, error_r);
+			                        rows[i].pos, rows[i].expr,
+			                        email, error_r);
 		free(rows[i].expr);
 	}
 	free(rows);
@@ -256,11 +254,10 @@ static int forget_audiences(struct store *st, const char *email,
 /* Deletes every outbox row of the person: nothing queued goes out, and
  * no address stays behind in the record of what was sent. */
 static int forget_outbox(struct store *st, int64_t pid, const char *email,
-			 char **error_r)
+                         char **error_r)
 {
 	sqlite3_stmt *stmt = store_prepare(
-		st, "DELETE FROM outbox WHERE person_id = ? OR email = ?",
-		error_r);
+	    st, "DELETE FROM outbox WHERE person_id = ? OR email = ?", error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	sqlite3_bind_int64(stmt, 1, pid);
@@ -277,9 +274,10 @@ int store_person_forget(struct store *st, const char *email, char **error_r)
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *stmt = store_prepare(
-		st, "UPDATE event SET organizer = NULL WHERE organizer = ? "
-		"COLLATE NOCASE",
-		error_r);
+	    st,
+	    "UPDATE event SET organizer = NULL WHERE organizer = ? "
+	    "COLLATE NOCASE",
+	    error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	store_bind_text(stmt, 1, email);
