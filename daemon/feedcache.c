@@ -113,7 +113,7 @@ static struct feed *feed_new(char *text, size_t len, time_t now)
 	f->body_len = len;
 	/* zlib counts in uInt; a feed is far smaller, but never truncate. */
 	if (len < UINT32_MAX / 2)
-		f->gz = gzip_bytes(text, len, &f->gz_len);
+		f->gz = gzip_bytes(f->body, len, &f->gz_len);
 	make_etags(f);
 	f->last_modified = now;
 	atomic_init(&f->refs, 1);
