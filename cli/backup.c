@@ -28,11 +28,6 @@ static const struct cli_verb backup_verbs[] = {
 const struct cli_noun noun_backup = {"backup", "copy the database safely",
                                      backup_verbs};
 
-static int no_options(void *arg, int code, const char *value, char **err)
-{
-	return 0;
-}
-
 /* Copies the key file (if there is one) next to the backup, 0640. */
 static int copy_key(const char *db, const char *backup)
 {
@@ -64,7 +59,7 @@ static int backup_run(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("backup", &backup_verbs[0], argc, argv, NULL,
-	                      no_options, NULL, &first);
+	                      cli_no_options, NULL, &first);
 	if (code)
 		return code;
 	if (first + 1 != argc)

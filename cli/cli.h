@@ -67,6 +67,9 @@ void cli_print_table(struct cli *c, json_t *rows, const char *const *columns);
 /* One object: --json prints it, else "key: value" lines. Takes ownership. */
 void cli_print_object(struct cli *c, json_t *obj);
 
+/* The option callback of a verb without options of its own. */
+int cli_no_options(void *arg, int code, const char *value, char **err);
+
 /* Returned by cli_getopt after --help was printed: the verb exits 0. */
 #define CLI_HELP_SHOWN (-1)
 

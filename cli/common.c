@@ -31,6 +31,11 @@ int cli_error(int wk_err, const char *msg)
 	return cli_exit_code(wk_err);
 }
 
+int cli_no_options(void *arg, int code, const char *value, char **err)
+{
+	return 0;
+}
+
 int cli_fail(int wk_err, char **err)
 {
 	int code = cli_error(wk_err, *err);

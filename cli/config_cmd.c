@@ -14,18 +14,13 @@ static const struct cli_verb config_verbs[] = {
 const struct cli_noun noun_config = {"config", "the configuration file",
                                      config_verbs};
 
-static int no_options(void *arg, int code, const char *value, char **err)
-{
-	return 0;
-}
-
 /* main() already loaded the file and stopped on errors; what is left is to
  * say so and show the result. */
 static int config_check(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("config", &config_verbs[0], argc, argv, NULL,
-	                      no_options, NULL, &first);
+	                      cli_no_options, NULL, &first);
 	if (code)
 		return code;
 	config_print(&c->cfg, stdout);

@@ -43,13 +43,6 @@ static const struct cli_verb event_verbs[] = {
 const struct cli_noun noun_event = {"event", "meetings and series",
                                     event_verbs};
 
-static int64_t now_utc(void)
-{
-	/* Tests pin the clock so that DTSTAMPs are reproducible. */
-	const char *fixed = getenv("WIJKCAL_NOW");
-	return fixed ? strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
-}
-
 static int insert_tx(struct cli *c, void *arg, char **err)
 {
 	return store_event_insert(c->st, arg, err);
@@ -108,17 +101,12 @@ static int update_tx(struct cli *c, void *arg, char **err)
 	return store_event_update(c->st, arg, err);
 }
 
-static int no_options(void *arg, int code, const char *value, char **err)
-{
-	return 0;
-}
-
 static int event_publish(struct cli *c, int argc, char **argv)
 {
 	int first;
 	struct event e = {0};
 	int code = cli_getopt("event", &event_verbs[1], argc, argv, NULL,
-	                      no_options, NULL, &first);
+	                      cli_no_options, NULL, &first);
 	if (code || (code = load_event(c, &event_verbs[1], argc, argv, first,
 	                               STORE_WRITE, &e)))
 		return code;
@@ -424,7 +412,7 @@ static int event_show(struct cli *c, int argc, char **argv)
 	int first;
 	struct event e = {0};
 	int code = cli_getopt("event", &event_verbs[3], argc, argv, NULL,
-	                      no_options, NULL, &first);
+	                      cli_no_options, NULL, &first);
 	if (code || (code = load_event(c, &event_verbs[3], argc, argv, first,
 	                               STORE_READ, &e)))
 		return code;

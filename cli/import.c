@@ -323,12 +323,6 @@ static struct event_opts file_opts(const struct import_ctx *ic,
 	return o;
 }
 
-static int64_t import_now(void)
-{
-	const char *fixed = getenv("WIJKCAL_NOW");
-	return fixed ? strtoll(fixed, NULL, 10) : (int64_t)time(NULL);
-}
-
 static int event_row(struct cli *c, struct import_ctx *ic,
                      const struct event *in, char **err)
 {
@@ -339,7 +333,7 @@ static int event_row(struct cli *c, struct import_ctx *ic,
 	bool exists = rc == WK_OK, visible = false;
 	rc = event_opts_apply(c, &o, &e, &visible, err);
 	if (rc == WK_OK) {
-		int64_t now = import_now();
+		int64_t now = now_utc();
 		if (!exists) {
 			e.uid = xstrdup(in->uid);
 			e.created = now;

@@ -13,16 +13,11 @@ static const struct cli_verb init_verbs[] = {
 const struct cli_noun noun_init = {"init", "create or upgrade the database",
                                    init_verbs};
 
-static int no_options(void *arg, int code, const char *value, char **err)
-{
-	return 0;
-}
-
 static int init_run(struct cli *c, int argc, char **argv)
 {
 	int first;
 	int code = cli_getopt("init", &init_verbs[0], argc, argv, NULL,
-	                      no_options, NULL, &first);
+	                      cli_no_options, NULL, &first);
 	if (code)
 		return code;
 	if (first < argc)

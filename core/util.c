@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static _Noreturn void out_of_memory(void)
 {
@@ -87,6 +88,14 @@ int set_error(char **error_r, const char *fmt, ...)
 	free(*error_r);
 	*error_r = msg;
 	return -1;
+}
+
+int64_t now_utc(void)
+{
+	const char *fixed = getenv("WIJKCAL_NOW");
+	if (fixed && *fixed)
+		return strtoll(fixed, NULL, 10);
+	return (int64_t)time(NULL);
 }
 
 void xfree(char **p)

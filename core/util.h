@@ -47,6 +47,10 @@ char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
  */
 int set_error(char **error_r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* The current time in UTC seconds; $WIJKCAL_NOW (seconds) stands in for
+ * the clock when set, so that tests get reproducible DTSTAMPs and plans. */
+int64_t now_utc(void);
+
 /* Frees *p and sets it to NULL. */
 void xfree(char **p);
 

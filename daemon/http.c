@@ -376,8 +376,8 @@ static void answer_page(struct http *h, const struct route *r, struct answer *a)
 {
 	char *html = NULL, *err = NULL;
 	size_t len = 0;
-	int rc = pagedata_render(h->ctx.source, r->kind, r->key,
-	                         (int64_t)time(NULL), &html, &len, &err);
+	int rc = pagedata_render(h->ctx.source, r->kind, r->key, now_utc(),
+	                         &html, &len, &err);
 	if (rc != WK_OK) {
 		if (rc != WK_ENOTFOUND) /* the message never holds a token */
 			log_warnx("page: %s", err);

@@ -119,15 +119,6 @@ static const struct mail_backend smtp_backend = {"SMTP server", smtp_deliver};
 
 /* ---- one pass ---- */
 
-/* The clock; WIJKCAL_NOW stands for it in tests (as in pagedata.c). */
-static int64_t now_utc(void)
-{
-	const char *fixed = getenv("WIJKCAL_NOW");
-	if (fixed && *fixed)
-		return strtoll(fixed, NULL, 10);
-	return (int64_t)time(NULL);
-}
-
 /* Why a claimed row should not go out any more, or NULL. */
 static const char *stale(const struct outbox_row *r, const struct event *e)
 {

@@ -356,9 +356,6 @@ int pagedata_render(struct feedsource *fs, enum route_kind kind,
                     const char *key, int64_t now, char **html_r, size_t *len_r,
                     char **error_r)
 {
-	/* Tests pin the clock, as they do for the CLI. */
-	const char *fixed = getenv("WIJKCAL_NOW");
-	struct job j = {kind,   key,   fixed ? strtoll(fixed, NULL, 10) : now,
-	                html_r, len_r, error_r};
+	struct job j = {kind, key, now, html_r, len_r, error_r};
 	return feedsource_with(fs, render_locked, &j);
 }

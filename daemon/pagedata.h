@@ -24,12 +24,11 @@
 /*
  * The HTML of the page of route kind `kind` (ROUTE_INDEX, ROUTE_WIJK_PAGE
  * or ROUTE_PRIVATE_PAGE) with key (the slug or token; unused for the
- * index), for the day of `now` (UTC seconds) in the configured zone; the
- * environment variable WIJKCAL_NOW, when set, stands for now (tests pin
- * the clock with it). Reads under fs's lock. Returns WK_OK with the HTML in
- * *html_r (the caller frees) and its length in *len_r; WK_ENOTFOUND for an
- * unknown wijk or a malformed, unknown or revoked token (the message never
- * holds the token); or another error with a message.
+ * index), for the day of `now` (UTC seconds, from now_utc() so that tests
+ * can pin it) in the configured zone. Reads under fs's lock. Returns WK_OK with
+ * the HTML in *html_r (the caller frees) and its length in *len_r; WK_ENOTFOUND
+ * for an unknown wijk or a malformed, unknown or revoked token (the message
+ * never holds the token); or another error with a message.
  */
 int pagedata_render(struct feedsource *fs, enum route_kind kind,
                     const char *key, int64_t now, char **html_r, size_t *len_r,
