@@ -12,73 +12,27 @@ import http.client
 import os
 import random
 import re
-import shutil
-import signal
-import socket
 import sqlite3
 import stat
 import subprocess
 import time
 
 import wk
+import wkd
 from wk import check
 
 DAEMON = os.path.join(wk.BIN, "wijkcald")
-START_TIMEOUT = 20  # sanitizer builds start slowly
 TOKEN_RE = re.compile(r"^http://127\.0\.0\.1:(\d+)/feeds/private/([a-z2-7]{32})\.ics$")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = wkd.free_port
 
 
-class Daemon:
+class Daemon(wkd.Daemon):
     """wijkcald -v (the access log at debug level) on a free port."""
 
     def __init__(self, env, port):
-        self.port = port
-        self.logpath = env.path("wijkcald-%d.log" % port)
-        self.log = open(self.logpath, "wb")
-        argv = [DAEMON, "--db", env.db, "--listen", "127.0.0.1:%d" % port, "--foreground", "-v"]
-        self.proc = subprocess.Popen(argv, env=env.env, cwd=env.dir, stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"wijkcald exited {self.proc.returncode}:\n{self.logtext()}")
-            try:
-                if self.get("/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"wijkcald not ready:\n{self.logtext()}")
-
-    def logtext(self):
-        self.log.flush()
-        with open(self.logpath, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def get(self, path, headers=None, method="GET", conn=None):
-        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            c.request(method, path, headers=headers or {})
-            r = c.getresponse()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-        finally:
-            if conn is None:
-                c.close()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self.log.close()
-        return code
+        super().__init__(env, "-v", port=port)
 
 
 def export(env, *args):

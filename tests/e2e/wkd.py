@@ -47,15 +47,16 @@ class Daemon:
         with open(self.logpath, "rb") as f:
             return f.read().decode(errors="replace")
 
-    def get(self, path, headers=None, method="GET"):
-        """One request on a fresh connection: (status, headers, body)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def get(self, path, headers=None, method="GET", conn=None):
+        """One request, on conn or a fresh connection: (status, headers, body)."""
+        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            conn.request(method, path, headers=headers or {})
-            r = conn.getresponse()
+            c.request(method, path, headers=headers or {})
+            r = c.getresponse()
             return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
         finally:
-            conn.close()
+            if conn is None:
+                c.close()
 
     def stop(self):
         """SIGTERM; returns the exit status."""
