@@ -134,15 +134,23 @@ static void record(struct mailer *m, const struct outbox_row *r, int verdict,
                    const char *err)
 {
 	int64_t cap = m->cfg.smtp_retry_max_min * 60;
+	char *why = NULL;
+	int rc;
 	if (verdict == SMTP_SENT)
-		store_outbox_mark_sent(m->st, r->id, now_utc(), NULL);
+		rc = store_outbox_mark_sent(m->st, r->id, now_utc(), &why);
 	else if (verdict == SMTP_PERMANENT)
-		store_outbox_mark_failed(m->st, r->id, false, err, NULL);
+		rc = store_outbox_mark_failed(m->st, r->id, false, err, &why);
 	else
-		store_outbox_mark_retry(
+		rc = store_outbox_mark_retry(
 		    m->st, r->id,
 		    now_utc() + mailer_backoff(r->attempts + 1, cap), err,
-		    NULL);
+		    &why);
+	/* The row stays "sending" and is queued again at the next start: at
+	 * worst the message goes twice, with the same Message-ID. */
+	if (rc < 0)
+		log_warnx("mail %lld: cannot record the outcome: %s",
+		          (long long)r->id, why);
+	free(why);
 }
 
 /* Hands the message to the backend and records its verdict; *err gets
