@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,13 +466,52 @@ static bool is_get_or_head(const char *method)
 }
 
 /*
+ * A raw NUL in the request line. libmicrohttpd 0.9.75 hands the method,
+ * target and version over as C strings cut out of one line of its read
+ * buffer, so a NUL ends them early: "GET /feeds/wijk/noord.ics\0.txt"
+ * would be served as the feed. The URI log callback (on_target) sees the
+ * raw target before it is split at '?', and returns where its string
+ * ends. Without a NUL, the method's string ends where the space before
+ * the target was, only spaces follow up to the target, and the target's
+ * string ends at the space before the version. With no target or no
+ * version libmicrohttpd has already refused the request.
+ */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	/* The context of the request until on_request replaces it. */
+	return uri ? (void *)(uintptr_t)(uri + strlen(uri)) : NULL;
+}
+
+static bool line_has_nul(const char *method, const char *url,
+                         const char *version, const char *target_end)
+{
+	if (target_end == NULL || version[0] == '\0')
+		return false;
+	const char *p = method + strlen(method) + 1;
+	while (p < url && *p == ' ')
+		p++;
+	return p != url || target_end != version - 1;
+}
+
+/* A body on a GET or HEAD: no feed reader sends one, and reading it (a
+ * chunk line longer than the connection's memory) only costs. */
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                   MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+	       (cl && strcmp(cl, "0") != 0);
+}
+
+/*
  * GET and HEAD are answered once the request is complete (the second
- * call), which keeps the connection alive for the next request; a body
- * sent with them is read and dropped. Any other method is answered at
- * once, before its body is read: libmicrohttpd then drops the body and
- * closes the connection; so is a request with bad header lines
- * (headers_ok). *req_cls marks the request as in flight until
- * on_completed.
+ * call), which keeps the connection alive for the next request. Any other
+ * method is answered at once, before its body is read: libmicrohttpd then
+ * drops the body and closes the connection; so is a bad request: odd
+ * header lines (headers_ok), a NUL in the request line (line_has_nul), or
+ * a GET or HEAD with a body. *req_cls marks the request as in flight
+ * until on_completed.
  */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
@@ -479,13 +519,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   size_t *upload_data_size, void **req_cls)
 {
 	struct http *h = cls;
-	bool bad_headers = false;
-	if (*req_cls == NULL) {
+	bool bad_request = false;
+	if (*req_cls != h) { /* the first call: on_target's context */
+		bad_request = !headers_ok(conn) ||
+		              line_has_nul(method, url, version, *req_cls) ||
+		              (is_get_or_head(method) && has_body(conn));
 		*req_cls = h;
 		atomic_fetch_add_explicit(&h->inflight, 1,
 		                          memory_order_relaxed);
-		bad_headers = !headers_ok(conn);
-		if (!bad_headers && is_get_or_head(method))
+		if (!bad_request && is_get_or_head(method))
 			return MHD_YES;
 	} else if (*upload_data_size != 0) {
 		*upload_data_size = 0;
@@ -495,7 +537,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct route r;
 	struct answer a = {0};
 	router_match(method, url, len, &r);
-	if (bad_headers) {
+	if (bad_request) {
 		r.kind = ROUTE_ERROR;
 		r.status = 400;
 	}
@@ -524,7 +566,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	struct http *h = cls;
-	if (*req_cls == NULL)
+	if (*req_cls != h) /* refused before on_request saw it */
 		return;
 	*req_cls = NULL;
 	atomic_fetch_sub_explicit(&h->inflight, 1, memory_order_relaxed);
@@ -558,6 +600,7 @@ static struct MHD_Daemon *start_mhd(struct http *h, const struct config *cfg,
 	    (size_t)cfg->http_connection_kb * 1024,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    /* Strict: 400 for an HTTP/1.1 request without Host and for
 	     * spaces in the path; headers_ok refuses odd header lines. */
