@@ -70,6 +70,10 @@ int cli_store(struct cli *c, enum store_mode mode)
 		return 0;
 	char *err = NULL;
 	int rc = store_open(c->db_path, mode, &c->st, &err);
+	/* An organiser's change is written once and must survive a power
+	 * loss: the mail derived from it depends on it (README "Durability"). */
+	if (rc == WK_OK && mode != STORE_READ)
+		rc = store_sync_full(c->st, &err);
 	if (rc < 0) {
 		int code = rc == WK_EIO ? EX_NOINPUT : cli_exit_code(rc);
 		cli_error(rc, err);

@@ -146,7 +146,8 @@ static int configure(struct store *st, char **error_r)
 {
 	sqlite3_busy_timeout(st->db, 5000);
 	/* WAL lets the daemon read while the CLI writes. NORMAL survives a
-	 * crash of any process; see README "Durability" for power loss. */
+	 * crash of any process; the CLI asks for FULL (store_sync_full), see
+	 * README "Durability" for power loss. */
 	int rc = store_exec(st,
 	                    "PRAGMA foreign_keys = ON;"
 	                    "PRAGMA synchronous = NORMAL;",
@@ -154,6 +155,11 @@ static int configure(struct store *st, char **error_r)
 	if (rc == WK_OK && st->mode != STORE_READ)
 		rc = store_exec(st, "PRAGMA journal_mode = WAL;", error_r);
 	return rc;
+}
+
+int store_sync_full(struct store *st, char **error_r)
+{
+	return store_exec(st, "PRAGMA synchronous = FULL;", error_r);
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **st_r,

@@ -34,6 +34,9 @@ int store_open(const char *path, enum store_mode mode, struct store **st_r,
 void store_close(struct store **st);
 /* The schema version found in the file (after STORE_CREATE: the current). */
 int store_schema_version(struct store *st);
+/* Makes every later commit of this handle survive a power loss
+ * (synchronous=FULL), at about 0.15 ms a commit; README "Durability". */
+int store_sync_full(struct store *st, char **error_r);
 
 /* Copies the whole database to a new file at path with SQLite's online
  * backup API: safe while the daemon and other writers run (a writer that
