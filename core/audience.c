@@ -181,3 +181,95 @@ void audience_group_free(struct aud_group *g)
 	free(g->terms);
 	memset(g, 0, sizeof(*g));
 }
+
+/* ---- testing one person ---- */
+
+static bool in_values(const struct aud_term *t, const char *v)
+{
+	for (size_t i = 0; v && i < t->nvalues; i++)
+		if (strcmp(t->values[i], v) == 0)
+			return true;
+	return false;
+}
+
+/* The affiliation's value for an affiliation term (NULL: it has none). */
+static const char *aff_value(const struct reach_aff *a, enum aud_key key)
+{
+	switch (key) {
+	case AUD_WIJK:
+		return a->wijk;
+	case AUD_PRACTICE:
+		return a->practice;
+	case AUD_ORG:
+		return a->org;
+	case AUD_ORG_KIND:
+		return a->org_kind;
+	case AUD_ROLE:
+		return a->role;
+	default:
+		return NULL;
+	}
+}
+
+/* Every affiliation term holds for this one affiliation. */
+static bool aff_matches(const struct aud_group *g, const struct reach_aff *a)
+{
+	for (size_t i = 0; i < g->nterms; i++) {
+		const struct aud_term *t = &g->terms[i];
+		if (t->key != AUD_PERSON && !in_values(t, aff_value(a, t->key)))
+			return false;
+	}
+	return true;
+}
+
+bool audience_reaches(const struct aud_group *g, const struct aud_reach *r)
+{
+	bool aff_terms = false;
+	for (size_t i = 0; i < g->nterms; i++) {
+		const struct aud_term *t = &g->terms[i];
+		if (t->key != AUD_PERSON) {
+			aff_terms = true;
+			continue;
+		}
+		bool found = false;
+		for (size_t v = 0; v < t->nvalues && !found; v++)
+			found = strcmp(t->values[v], r->email) == 0;
+		if (!found)
+			return false;
+	}
+	if (!aff_terms)
+		return true;
+	for (size_t k = 0; k < r->naff; k++)
+		if (aff_matches(g, &r->aff[k]))
+			return true;
+	return false;
+}
+
+bool audience_exprs_reach(char *const *exprs, size_t n,
+                          const struct aud_reach *r)
+{
+	bool in = false;
+	for (size_t i = 0; i < n && !in; i++) {
+		struct aud_group g;
+		if (audience_parse(exprs[i], &g, NULL) < 0)
+			continue;
+		in = audience_reaches(&g, r);
+		audience_group_free(&g);
+	}
+	return in;
+}
+
+void audience_reach_free(struct aud_reach *r)
+{
+	for (size_t i = 0; i < r->naff; i++) {
+		struct reach_aff *a = &r->aff[i];
+		free(a->wijk);
+		free(a->practice);
+		free(a->org);
+		free(a->org_kind);
+		free(a->role);
+	}
+	free(r->aff);
+	free(r->email);
+	memset(r, 0, sizeof(*r));
+}

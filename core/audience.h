@@ -10,6 +10,7 @@
 #ifndef WIJKCAL_AUDIENCE_H
 #define WIJKCAL_AUDIENCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum aud_key {
@@ -50,5 +51,34 @@ char *audience_expand_wijk(const char *tmpl, const char *wijk);
  * longer match anyone (a person: term became empty), else 0. */
 int audience_drop_person(struct aud_group *g, const char *email);
 void audience_group_free(struct aud_group *g);
+
+/*
+ * Where one person stands in the registry, for testing many audiences
+ * against them without a query each (a person's feed): their e-mail and,
+ * per affiliation, its wijk, practice or org, org kind and role. Filled by
+ * store_person_reach; freed with audience_reach_free.
+ */
+struct reach_aff {
+	char *wijk;     /* of the practice or org; NULL if it has none */
+	char *practice; /* slug, or NULL */
+	char *org;      /* slug, or NULL */
+	char *org_kind; /* NULL for a practice */
+	char *role;
+};
+
+struct aud_reach {
+	char *email;
+	struct reach_aff *aff;
+	size_t naff;
+};
+
+/* True if the person is in the group: the same answer as resolving the
+ * group with store_audience_resolve and looking for them. */
+bool audience_reaches(const struct aud_group *g, const struct aud_reach *r);
+/* True if the person is in the union of the expressions; one that does
+ * not parse holds no one (as in store_audience_resolve). */
+bool audience_exprs_reach(char *const *exprs, size_t n,
+                          const struct aud_reach *r);
+void audience_reach_free(struct aud_reach *r);
 
 #endif

@@ -100,6 +100,11 @@ int store_audience_check(struct store *st, const char *expr, char **error_r);
 /* The persons in the union of the groups (ids sorted by e-mail). */
 int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
                            struct person **list_r, size_t *n_r, char **error_r);
+struct aud_reach;
+/* Where the person stands (core/audience.h), to test many audiences
+ * against them with audience_exprs_reach; WK_ENOTFOUND if unknown. */
+int store_person_reach(struct store *st, const char *email,
+                       struct aud_reach *r_r, char **error_r);
 
 /*
  * Private feed tokens (core/token.h): per feed, named by kind and id (the

@@ -173,6 +173,51 @@ int store_person_get(struct store *st, const char *email, struct person *p_r,
 	return WK_OK;
 }
 
+int store_person_reach(struct store *st, const char *email,
+                       struct aud_reach *r_r, char **error_r)
+{
+	sqlite3_stmt *stmt = store_prepare(
+	    st,
+	    "SELECT p.email, coalesce(wp.slug, wo.slug), pr.slug, o.slug, "
+	    "o.kind, a.role FROM person p "
+	    "LEFT JOIN affiliation a ON a.person_id = p.id "
+	    "LEFT JOIN practice pr ON pr.id = a.practice_id "
+	    "LEFT JOIN org o ON o.id = a.org_id "
+	    "LEFT JOIN wijk wp ON wp.id = pr.wijk_id "
+	    "LEFT JOIN wijk wo ON wo.id = o.wijk_id "
+	    "WHERE p.email = ? ORDER BY a.rowid",
+	    error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	store_bind_text(stmt, 1, email);
+	struct aud_reach r = {0};
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (r.email == NULL)
+			r.email = store_column_text(stmt, 0);
+		if (sqlite3_column_type(stmt, 5) == SQLITE_NULL)
+			continue; /* no affiliation */
+		r.aff = xrealloc(r.aff, (r.naff + 1) * sizeof(*r.aff));
+		r.aff[r.naff++] =
+		    (struct reach_aff){.wijk = store_column_text(stmt, 1),
+		                       .practice = store_column_text(stmt, 2),
+		                       .org = store_column_text(stmt, 3),
+		                       .org_kind = store_column_text(stmt, 4),
+		                       .role = store_column_text(stmt, 5)};
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		audience_reach_free(&r);
+		return store_fail(st, rc, "person", error_r);
+	}
+	if (r.email == NULL) {
+		set_error(error_r, "unknown person \"%s\"", email);
+		return WK_ENOTFOUND;
+	}
+	*r_r = r;
+	return WK_OK;
+}
+
 int store_person_list(struct store *st, struct person **list_r, size_t *n_r,
                       char **error_r)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/audience.h"
 #include "core/log.h"
 #include "core/recur.h"
 #include "core/util.h"
@@ -135,24 +136,6 @@ static int view_of(struct store *st, const struct job *j, struct view *v)
 	return rc;
 }
 
-/* True if the person is in the event's audience (as feedset selects a
- * person's feed). */
-static int audience_holds(struct store *st, const struct event *e,
-                          const char *email, bool *in_r, char **error_r)
-{
-	struct person *p = NULL;
-	size_t np = 0;
-	int rc = store_audience_resolve(st, e->audience, e->naudience, &p, &np,
-	                                error_r);
-	*in_r = false;
-	for (size_t k = 0; k < np; k++) {
-		*in_r |= strcasecmp(p[k].email, email) == 0;
-		person_free(&p[k]);
-	}
-	free(p);
-	return rc;
-}
-
 /* ---- occurrences ---- */
 
 static void rows_add(struct rows *r, const struct row *row)
@@ -265,13 +248,15 @@ static int collect(struct store *st, const struct config *cfg,
 	                         .public_only = v->public_only,
 	                         .from_utc = from,
 	                         .to_utc = to};
+	struct aud_reach who = {0};
 	int rc = store_event_list(st, &f, list_r, n_r, error_r);
+	if (rc == WK_OK && v->person)
+		rc = store_person_reach(st, v->person, &who, error_r);
 	for (size_t i = 0; rc == WK_OK && i < *n_r; i++) {
 		const struct event *e = &(*list_r)[i];
-		bool in = true;
-		if (v->person)
-			rc = audience_holds(st, e, v->person, &in, error_r);
-		if (rc < 0 || !in)
+		/* The events of a person's feed (feedset's select_person). */
+		if (v->person &&
+		    !audience_exprs_reach(e->audience, e->naudience, &who))
 			continue;
 		char *err = NULL;
 		if (add_occurrences(cfg, e, from, to, r, &err) < 0)
@@ -280,6 +265,7 @@ static int collect(struct store *st, const struct config *cfg,
 		add_cancellations(cfg, e, from, to, r);
 	}
 	qsort(r->v, r->n, sizeof(*r->v), cmp_row);
+	audience_reach_free(&who);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/util.h"
 #include "feeds/render.h"
 
@@ -51,32 +52,26 @@ static char *assemble(const struct config *cfg, const char *calname,
 	return text;
 }
 
-/* Keeps the events whose audience holds the person. */
+/* Keeps the events whose audience holds the person: their place in the
+ * registry is read once and each audience tested in memory. */
 static int select_person(struct store *st, struct event *list, size_t *n,
                          const char *email, char **error_r)
 {
+	struct aud_reach r;
+	int rc = store_person_reach(st, email, &r, error_r);
+	if (rc < 0)
+		return rc;
 	size_t kept = 0;
-	int rc = WK_OK;
 	for (size_t i = 0; i < *n; i++) {
-		struct person *p = NULL;
-		size_t np = 0;
-		bool in = false;
-		if (rc == WK_OK)
-			rc = store_audience_resolve(st, list[i].audience,
-			                            list[i].naudience, &p, &np,
-			                            error_r);
-		for (size_t k = 0; k < np; k++) {
-			in |= strcasecmp(p[k].email, email) == 0;
-			person_free(&p[k]);
-		}
-		free(p);
-		if (in && rc == WK_OK)
+		if (audience_exprs_reach(list[i].audience, list[i].naudience,
+		                         &r))
 			list[kept++] = list[i];
 		else
 			event_free(&list[i]);
 	}
 	*n = kept;
-	return rc;
+	audience_reach_free(&r);
+	return WK_OK;
 }
 
 /* Finds the calendar name and the event filter of a feed. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/audience.h"
 #include "core/store.h"
 #include "core/util.h"
 #include "core/wtime.h"
@@ -901,6 +902,45 @@ static void test_audience_resolve(void **state)
 	}
 }
 
+/* Testing one person in memory (store_person_reach, audience_exprs_reach:
+ * a person's feed) agrees with resolving the audience, for every case
+ * above and every person of the registry. */
+static void test_audience_reach_agrees(void **state)
+{
+	struct store *st = ((struct fixture *)*state)->st;
+	struct person *all;
+	size_t nall;
+	OK(store_person_list(st, &all, &nall, E));
+	assert_true(nall >= 5);
+	for (size_t i = 0; i < ARRAY_SIZE(resolve_cases); i++) {
+		const struct resolve_case *rc = &resolve_cases[i];
+		size_t nexpr = 0;
+		while (nexpr < ARRAY_SIZE(rc->exprs) && rc->exprs[nexpr])
+			nexpr++;
+		for (size_t k = 0; k < nall; k++) {
+			struct aud_reach r;
+			OK(store_person_reach(st, all[k].email, &r, E));
+			bool in = audience_exprs_reach((char *const *)rc->exprs,
+			                               nexpr, &r);
+			/* want: " a@x.nl " appears in " WANT " */
+			char *pad = xasprintf(" %s ", rc->want);
+			char *me = xasprintf(" %s ", all[k].email);
+			bool want = strstr(pad, me) != NULL;
+			if (in != want)
+				fail_msg("%s: %s is %s", rc->name, all[k].email,
+				         in ? "in, but not resolved"
+				            : "resolved, but not in");
+			free(pad);
+			free(me);
+			audience_reach_free(&r);
+		}
+	}
+	free_persons(all, nall);
+	struct aud_reach r;
+	assert_int_equal(store_person_reach(st, "nobody@x.nl", &r, E),
+	                 WK_ENOTFOUND);
+}
+
 /* Someone who joins later is in the audience of existing groups. */
 static void test_audience_resolves_when_used(void **state)
 {
@@ -1414,6 +1454,7 @@ int main(void)
 	    T(test_event_update),
 	    T(test_event_list_filters),
 	    T(test_event_list_children),
+	    T(test_audience_reach_agrees),
 	    T(test_person_forget),
 	    T(test_person_forget_rollback),
 	};
