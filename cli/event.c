@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli/event_opts.h"
+#include "core/planner.h"
 #include "core/recur.h"
 #include "core/util.h"
 
@@ -30,8 +31,11 @@ static const struct cli_verb event_verbs[] = {
     {"list", "[--wijk WIJK] [--kind KIND]", "list events, drafts included",
      event_list},
     {"show", "ID", "show one event (id or UID)", event_show},
-    {"edit", "ID [any option of add; \"\" clears one]",
-     "change an event; a change attendees see raises its SEQUENCE", event_edit},
+    {"edit", "ID [any option of add; \"\" clears one] [--no-notify]",
+     "change an event; a change attendees see raises its SEQUENCE and "
+     "mails them an update, unless --no-notify (for a typo: the feeds "
+     "show it, nobody is mailed)",
+     event_edit},
     {"cancel", "ID [--occurrence YYYY-MM-DD]",
      "cancel an event, or one occurrence of a series", event_cancel},
     {"move",
@@ -58,6 +62,11 @@ static int event_add(struct cli *c, int argc, char **argv)
 		code =
 		    cli_usage_error("event", &event_verbs[0],
 		                    "unexpected argument \"%s\"", argv[first]);
+	if (code == 0 && o.no_notify)
+		code =
+		    cli_usage_error("event", &event_verbs[0],
+		                    "--no-notify is for event edit; hold the "
+		                    "invitations of a new event with --draft");
 	if (code == 0)
 		code = cli_store(c, STORE_WRITE);
 	if (code) {
@@ -163,20 +172,27 @@ static int event_edit(struct cli *c, int argc, char **argv)
 	}
 	char *err = NULL;
 	bool visible = false;
+	bool notify = !o.no_notify;
 	int rc = event_opts_apply(c, &o, &e, &visible, &err);
 	event_opts_free(&o);
 	if (rc < 0) {
 		event_free(&e);
 		return cli_fail(rc, &err);
 	}
-	if (visible && !e.draft)
-		e.sequence++;
+	/* The planner mails an update exactly when the SEQUENCE rises
+	 * (core/planner.h), so --no-notify keeps it: the change is one
+	 * attendees need not be told of (RFC 5545 raises SEQUENCE for
+	 * significant revisions only). The feeds show the new text at once,
+	 * new invitees get it, and the next change that notifies carries it
+	 * to everyone. No flag in the database is needed for that. */
+	if (visible && !e.draft && notify)
+		e.sequence = planner_series_sequence(&e) + 1;
 	drop_orphan_changes(&e);
 	e.modified = now_utc();
 	code = cli_write(c, update_tx, &e);
 	if (code == EX_OK)
-		printf("event %lld updated (sequence %d)\n", (long long)e.id,
-		       e.sequence);
+		printf("event %lld updated (sequence %d%s)\n", (long long)e.id,
+		       e.sequence, notify ? "" : ", nobody mailed");
 	event_free(&e);
 	return code;
 }
@@ -239,7 +255,7 @@ static int cancel_apply(struct event *e, const struct occ_opts *o, char **err)
 			return set_error(err, "event %lld is already cancelled",
 			                 (long long)e->id);
 		e->cancelled = true;
-		e->sequence++;
+		e->sequence = planner_series_sequence(e) + 1;
 		return WK_OK;
 	}
 	struct wtime rid;
@@ -250,9 +266,10 @@ static int cancel_apply(struct event *e, const struct occ_opts *o, char **err)
 	if (ch->exc.cancelled)
 		return set_error(err, "--occurrence: %s is already cancelled",
 		                 o->occurrence);
+	/* Above every SEQUENCE of the series, so the planner knows who has
+	 * had this change (core/planner.h). */
+	ch->sequence = planner_series_sequence(e) + 1;
 	ch->exc.cancelled = true;
-	ch->sequence =
-	    (ch->sequence > e->sequence ? ch->sequence : e->sequence) + 1;
 	ch->modified = now_utc();
 	return WK_OK;
 }
@@ -318,8 +335,7 @@ static int move_apply(struct event *e, const struct occ_opts *o, char **err)
 	ch->exc.cancelled = false;
 	ch->exc.start = start;
 	ch->exc.duration_min = minutes;
-	ch->sequence =
-	    (ch->sequence > e->sequence ? ch->sequence : e->sequence) + 1;
+	ch->sequence = planner_series_sequence(e) + 1;
 	ch->modified = now_utc();
 	return WK_OK;
 }

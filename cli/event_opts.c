@@ -32,6 +32,7 @@ enum {
 	O_PRIVATE,
 	O_DRAFT,
 	O_FORCE,
+	O_NO_NOTIFY,
 };
 
 const struct option event_options[] = {
@@ -55,6 +56,7 @@ const struct option event_options[] = {
     {"private", no_argument, NULL, O_PRIVATE},
     {"draft", no_argument, NULL, O_DRAFT},
     {"force", no_argument, NULL, O_FORCE},
+    {"no-notify", no_argument, NULL, O_NO_NOTIFY},
     {0}};
 
 int event_opt(void *arg, int code, const char *value, char **err)
@@ -95,6 +97,9 @@ int event_opt(void *arg, int code, const char *value, char **err)
 		return 0;
 	case O_FORCE:
 		o->force = true;
+		return 0;
+	case O_NO_NOTIFY:
+		o->no_notify = true;
 		return 0;
 	}
 	*slot[code - O_KIND] = value;

@@ -20,6 +20,7 @@ struct event_opts {
 	bool audience_given;
 	int is_public; /* -1 not given, 0 --private, 1 --public */
 	bool draft, force;
+	bool no_notify; /* edit: keep the SEQUENCE, mail nobody */
 };
 
 extern const struct option event_options[];

@@ -17,6 +17,7 @@
 #include "core/model.h"
 #include "core/util.h"
 #include "core/wtime.h"
+#include "feeds/imip_text.h"
 
 enum key_type {
 	KEY_STRING,   /* any one-line text */
@@ -29,6 +30,8 @@ enum key_type {
 	KEY_DURATION_LIST, /* ["7d", "1d"]; as text "7d,1d" */
 	KEY_OPTIONAL,      /* a one-line text, or "" for none (NULL) */
 	KEY_TLS,           /* "required", "optional" or "off" */
+	KEY_TEMPLATES,     /* "" (built-in) or a directory of mail templates */
+	KEY_SECONDS,       /* "20s" or a duration, in seconds (int64_t) */
 };
 
 struct key {
@@ -37,7 +40,8 @@ struct key {
 	enum key_type type;
 	size_t offset;    /* into struct config or struct kind_conf */
 	const char *def;  /* default in text form; NULL = unset */
-	int64_t min, max; /* KEY_INT and KEY_DURATION (minutes) bounds */
+	int64_t min, max; /* KEY_INT, KEY_DURATION (minutes) and KEY_SECONDS
+	                     (seconds) bounds */
 };
 
 #define CFG(f)   offsetof(struct config, f)
@@ -69,8 +73,14 @@ static const struct key keys[] = {
     {"smtp.user", KEY_OPTIONAL, CFG(smtp_user), "", 0, 0},
     {"smtp.password_file", KEY_OPTIONAL, CFG(smtp_password_file), "", 0, 0},
     {"smtp.ca_file", KEY_OPTIONAL, CFG(smtp_ca_file), "", 0, 0},
-    {"smtp.retry_max", KEY_DURATION, CFG(smtp_retry_max_min), "5m", 1, 1440},
+    {"smtp.retry_min", KEY_SECONDS, CFG(smtp_retry_min_s), "30s", 1, 86400},
+    {"smtp.retry_max", KEY_SECONDS, CFG(smtp_retry_max_s), "5m", 1, 86400},
+    {"smtp.give_up_after", KEY_SECONDS, CFG(smtp_give_up_s), "2d", 60,
+     30 * 86400},
+    {"smtp.timeout", KEY_SECONDS, CFG(smtp_timeout_s), "60s", 5, 3600},
+    {"smtp.rate_limit", KEY_INT, CFG(smtp_rate_limit), "30", 0, 100000},
     {"mail.spool_dir", KEY_STRING, CFG(mail_spool_dir), "spool", 0, 0},
+    {"mail.templates_dir", KEY_TEMPLATES, CFG(mail_templates_dir), "", 0, 0},
 };
 
 /* True if path names a group of keys: "feeds" for "feeds.refresh". */
@@ -158,6 +168,25 @@ static int check_audience(const char *value, const char *name, char **error_r)
 	return rc;
 }
 
+/* A template directory must be absolute (the daemon and the CLI run in
+ * other directories) and hold only good templates: a mistake in one is
+ * found at start, not when a mail goes out. */
+static int check_templates(const char *value, const char *name, char **error_r)
+{
+	char *err = NULL;
+	if (value[0] != '/')
+		return set_error(error_r,
+		                 "%s: expected an absolute directory path like "
+		                 "\"/etc/wijkcal/templates\", got \"%s\"",
+		                 name, value);
+	if (imip_text_check_dir(value, &err) < 0) {
+		set_error(error_r, "%s: %s", name, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses one duration of a list into minutes, within k's bounds. */
 static int list_item(const struct key *k, const char *value, int64_t *min_r,
                      char **error_r)
@@ -241,6 +270,43 @@ static int list_set_setting(const struct key *k, struct duration_list *l,
 }
 
 /*
+ * A KEY_SECONDS value: "20s" (whole seconds), or a duration such as "5m",
+ * "2h" or "2d" as duration_parse reads it; within k->min..k->max seconds.
+ */
+static int seconds_set_text(const struct key *k, void *field, const char *value,
+                            char **error_r)
+{
+	size_t n = strlen(value);
+	int64_t s = -1;
+	if (n > 1 && n < 9 && value[n - 1] == 's' &&
+	    strspn(value, "0123456789") == n - 1) {
+		s = strtoll(value, NULL, 10);
+	} else {
+		int64_t minutes = 0;
+		if (duration_parse(value, k->name, 1000000, &minutes, NULL) ==
+		    0)
+			s = minutes * 60;
+	}
+	if (s < k->min || s > k->max)
+		return set_error(error_r,
+		                 "%s: expected a duration from %llds to %llds "
+		                 "like \"20s\", \"5m\" or \"2d\", got \"%s\"",
+		                 k->name, (long long)k->min, (long long)k->max,
+		                 value);
+	*(int64_t *)field = s;
+	return 0;
+}
+
+/* Prints seconds as "5m" when whole minutes, else as "20s". */
+static void seconds_format(int64_t s, char *buf)
+{
+	if (s > 0 && s % 60 == 0)
+		duration_format(s / 60, buf);
+	else
+		snprintf(buf, 32, "%llds", (long long)s);
+}
+
+/*
  * Parses a value given as text (a default, or a string from the file) into
  * the field at base + k->offset. Returns 0 or -1 with the expected form.
  */
@@ -303,6 +369,14 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 			    "or \"off\"",
 			    k->name);
 		break;
+	case KEY_TEMPLATES:
+		if (*value == '\0') {
+			set_string((char **)field, NULL);
+			return 0;
+		}
+		if (check_templates(value, k->name, error_r) < 0)
+			return -1;
+		break;
 	case KEY_BOOL:
 		*(bool *)field = strcmp(value, "true") == 0;
 		return 0;
@@ -311,6 +385,8 @@ static int key_set_text(const struct key *k, void *base, const char *value,
 		return 0;
 	case KEY_DURATION_LIST:
 		return list_set_text(k, field, value, error_r);
+	case KEY_SECONDS:
+		return seconds_set_text(k, field, value, error_r);
 	}
 	set_string((char **)field, value);
 	return 0;
@@ -325,6 +401,8 @@ static const char *type_form(enum key_type t)
 		return "a whole number";
 	case KEY_DURATION:
 		return "a duration in quotes like \"90m\", \"2h\" or \"7d\"";
+	case KEY_SECONDS:
+		return "a duration in quotes like \"20s\", \"5m\" or \"2d\"";
 	case KEY_DURATION_LIST:
 		return "a list of durations like [\"7d\", \"1d\"]";
 	default:
@@ -639,6 +717,10 @@ static void print_value(const struct key *k, const void *base, FILE *out)
 		duration_format(*(const int64_t *)field, buf);
 		fprintf(out, "\"%s\"", *(const int64_t *)field ? buf : "0");
 		break;
+	case KEY_SECONDS:
+		seconds_format(*(const int64_t *)field, buf);
+		fprintf(out, "\"%s\"", buf);
+		break;
 	case KEY_DURATION_LIST: {
 		const struct duration_list *l = (const void *)field;
 		fputc('[', out);
@@ -714,6 +796,7 @@ void config_free(struct config *cfg)
 	free(cfg->smtp_password_file);
 	free(cfg->smtp_ca_file);
 	free(cfg->mail_spool_dir);
+	free(cfg->mail_templates_dir);
 	for (size_t i = 0; i < cfg->nkinds; i++) {
 		free(cfg->kinds[i].label);
 		free(cfg->kinds[i].audience);

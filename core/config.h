@@ -54,10 +54,16 @@ struct config {
 	char *smtp_user;          /* AUTH user; NULL: no AUTH */
 	char *smtp_password_file; /* file holding the password; may be NULL */
 	char *smtp_ca_file;       /* CA bundle; NULL: the system's */
-	int64_t smtp_retry_max_min; /* longest wait between retries */
-	char *mail_spool_dir;       /* .eml files when no SMTP server is set;
-	                               relative: beside the database */
-	struct kind_conf *kinds;    /* one per model_event_kinds entry */
+	int64_t smtp_retry_min_s; /* first wait before a retry, seconds */
+	int64_t smtp_retry_max_s; /* longest wait between retries, seconds */
+	int64_t smtp_give_up_s;   /* age after which a retried row fails */
+	int64_t smtp_timeout_s;   /* per message (connect: at most 30 s) */
+	int smtp_rate_limit;      /* messages per minute, 0 = no limit */
+	char *mail_spool_dir;     /* .eml files when no SMTP server is set;
+	                             relative: beside the database */
+	char *mail_templates_dir; /* the admin's mail templates (absolute);
+	                             NULL: the built-in ones */
+	struct kind_conf *kinds;  /* one per model_event_kinds entry */
 	size_t nkinds;
 };
 

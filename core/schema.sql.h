@@ -120,6 +120,46 @@ static const char *const schema_migrations[] = {
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
     "  paused INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO mail_state (id, paused) VALUES (1, 0);",
+    /* 3 -> 4: a person who left an event's audience and came back is
+     * invited again, often at the same SEQUENCE, so a message's key
+     * gains a round (core/planner.h): (kind, event_uid, recurrence_id,
+     * email, seq, round). The round lives in the Message-ID's hash,
+     * not in a column of its own: the hash (the Message-ID up to its
+     * '@') becomes the unique key, and the five columns no longer are.
+     * The domain is left out of the key so that a changed smtp.from
+     * plans nothing again. SQLite cannot drop a table constraint, so
+     * the table is copied. */
+    "CREATE TABLE outbox_v4 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  event_uid TEXT NOT NULL,"
+    "  recurrence_id TEXT NOT NULL,"
+    "  email TEXT NOT NULL COLLATE NOCASE,"
+    "  seq INTEGER NOT NULL,"
+    "  event_id INTEGER NOT NULL,"
+    "  person_id INTEGER NOT NULL,"
+    "  message_id TEXT NOT NULL UNIQUE,"
+    "  due INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  next_attempt INTEGER NOT NULL,"
+    "  last_error TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  sent_at INTEGER);"
+    "INSERT INTO outbox_v4 (id, kind, event_uid, recurrence_id, email, seq,"
+    "  event_id, person_id, message_id, due, expires, status, attempts,"
+    "  next_attempt, last_error, created, sent_at)"
+    "  SELECT id, kind, event_uid, recurrence_id, email, seq, event_id,"
+    "  person_id, message_id, due, expires, status, attempts,"
+    "  next_attempt, last_error, created, sent_at FROM outbox;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox_v4 RENAME TO outbox;"
+    "CREATE UNIQUE INDEX outbox_key ON"
+    "  outbox(substr(message_id, 1, instr(message_id, '@')));"
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
+    "CREATE INDEX outbox_event ON outbox(event_uid);"
+    "CREATE INDEX outbox_person ON outbox(person_id);",
 };
 
 #endif

@@ -17,7 +17,7 @@
 #include "core/token.h"
 
 /* The schema version this build reads and writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -234,6 +234,15 @@ int store_outbox_mark_failed(struct store *st, int64_t id, bool expired,
  * expired). */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
                        char **error_r);
+/* The SMTP server cannot take mail now: the rows the mailer holds
+ * ("sending") go back to the queue, and they and every due queued row get
+ * reason as their last error; tried_id also counts an attempt. */
+int store_outbox_hold(struct store *st, int64_t tried_id, int64_t now,
+                      const char *reason, char **error_r);
+/* Marks failed the queued rows that have failed before (a last error) and
+ * were due before due_before; *n_r (may be NULL) gets their number. */
+int store_outbox_give_up(struct store *st, int64_t due_before, size_t *n_r,
+                         char **error_r);
 /* The number of outbox rows in each status (counts_r indexed by enum
  * outbox_status), for /metrics. */
 #define OUTBOX_NSTATUS 5

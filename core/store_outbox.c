@@ -313,15 +313,55 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now,
 		return rc;
 	stmt = store_prepare(st,
 	                     /* An expired row was too late: asked for
-	                      * again, it goes whenever it can. */
+	                      * again, it goes whenever it can; the old
+	                      * reason goes, or smtp.give_up_after would
+	                      * fail it again before a try. */
 	                     "UPDATE outbox SET status = 'queued', "
-	                     "next_attempt = ?2, expires = CASE status WHEN "
+	                     "last_error = NULL, next_attempt = ?2, "
+	                     "expires = CASE status WHEN "
 	                     "'expired' THEN 0 ELSE expires END WHERE id = ?1",
 	                     error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	sqlite3_bind_int64(stmt, 2, now);
 	return update_one(st, stmt, id, error_r);
+}
+
+int store_outbox_hold(struct store *st, int64_t tried_id, int64_t now,
+                      const char *reason, char **error_r)
+{
+	/* One statement: the batch in hand goes back to the queue, and every
+	 * due row shows why it waits. */
+	sqlite3_stmt *stmt = store_prepare(
+	    st,
+	    "UPDATE outbox SET status = 'queued', last_error = ?1, "
+	    "attempts = attempts + (id = ?2) WHERE status = 'sending' OR "
+	    "(status = 'queued' AND due <= ?3 AND next_attempt <= ?3)",
+	    error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	store_bind_text(stmt, 1, reason);
+	sqlite3_bind_int64(stmt, 2, tried_id);
+	sqlite3_bind_int64(stmt, 3, now);
+	return store_run(st, stmt, "outbox", error_r);
+}
+
+int store_outbox_give_up(struct store *st, int64_t due_before, size_t *n_r,
+                         char **error_r)
+{
+	sqlite3_stmt *stmt = store_prepare(
+	    st,
+	    "UPDATE outbox SET status = 'failed', last_error = 'gave up "
+	    "(smtp.give_up_after): ' || last_error WHERE status = 'queued' "
+	    "AND last_error IS NOT NULL AND due <= ?",
+	    error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	sqlite3_bind_int64(stmt, 1, due_before);
+	int rc = store_run(st, stmt, "outbox", error_r);
+	if (n_r)
+		*n_r = rc == WK_OK ? (size_t)sqlite3_changes(st->db) : 0;
+	return rc;
 }
 
 int store_mail_set_paused(struct store *st, bool paused, char **error_r)

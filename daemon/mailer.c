@@ -1,6 +1,6 @@
 /*
- * mailer: the thread, one pass (plan, claim, deliver, record), and the
- * spool backend of daemon/mailer.h.
+ * mailer: the thread, one pass (plan, claim, deliver, record), the rules
+ * for retries, holds and pauses, and the spool backend of daemon/mailer.h.
  */
 #include "daemon/mailer.h"
 
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +27,8 @@
 #define PASS_SECONDS 5   /* a pass at least this often */
 #define BATCH        100 /* rows claimed at once */
 
-#define FIRST_RETRY 30 /* seconds before the first retry */
-
-/* A way to hand over one message: SMTP_SENT when it was taken,
- * SMTP_TEMPORARY or SMTP_PERMANENT with a reason. */
+/* A way to hand over one message: SMTP_SENT when it was taken, else
+ * another enum smtp_result with a reason. */
 struct mail_backend {
 	const char *name;
 	int (*deliver)(struct mailer *m, const struct outbox_row *r,
@@ -38,22 +37,72 @@ struct mail_backend {
 
 struct mailer {
 	struct config cfg;
+	char *config_path; /* as given to mailer_start; NULL: the default */
+	char *db;          /* --db, or NULL */
+	struct metrics *metrics;
 	struct store *st;
 	const struct mail_backend *backend;
 	char *spool;       /* the spool backend's directory */
 	struct smtp *smtp; /* the SMTP backend's client */
 	pthread_t thread;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu; /* guards stop, woken and want_reload */
 	pthread_cond_t cond;
-	bool stop, woken;
+	bool stop, woken, want_reload;
+	/* The thread's own. */
+	double hold_until; /* monotonic seconds: no claim before */
+	int failures;      /* connection-level failures in a row */
+	bool paused;       /* the hold is a configuration error */
+	double next_send;  /* monotonic seconds: smtp.rate_limit's next slot */
+	uint32_t rng;      /* xorshift state for the jitter */
 };
 
-int64_t mailer_backoff(int attempts, int64_t cap_s)
+int64_t mailer_backoff(int attempts, int64_t first_s, int64_t cap_s,
+                       uint32_t random)
 {
-	int64_t d = FIRST_RETRY;
+	int64_t d = first_s < cap_s ? first_s : cap_s;
 	for (int i = 1; i < attempts && d < cap_s; i++)
 		d *= 2;
-	return d < cap_s ? d : cap_s;
+	if (d > cap_s)
+		d = cap_s;
+	d -= d * (int64_t)(random % 1024) / 4096;
+	return d > 0 ? d : 1;
+}
+
+static uint32_t next_random(struct mailer *m)
+{
+	uint32_t x = m->rng;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return m->rng = x;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool stopping(struct mailer *m)
+{
+	pthread_mutex_lock(&m->mu);
+	bool stop = m->stop;
+	pthread_mutex_unlock(&m->mu);
+	return stop;
+}
+
+/* Waits until the monotonic time `until` or a stop; wake-ups for data
+ * changes stay pending. Returns false on a stop. Call with mu held. */
+static bool wait_locked(struct mailer *m, double until, bool end_on_wake)
+{
+	struct timespec ts;
+	ts.tv_sec = (time_t)until;
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+	while (!m->stop && !(end_on_wake && (m->woken || m->want_reload)))
+		if (pthread_cond_timedwait(&m->cond, &m->mu, &ts) == ETIMEDOUT)
+			break;
+	return !m->stop;
 }
 
 char *mailer_spool_dir(const struct config *cfg)
@@ -129,22 +178,27 @@ static const char *stale(const struct outbox_row *r, const struct event *e)
 	return NULL;
 }
 
-/* Marks the row by the backend's verdict. */
+/* Marks the row by the backend's verdict (not a hold: see hold()). */
 static void record(struct mailer *m, const struct outbox_row *r, int verdict,
                    const char *err)
 {
-	int64_t cap = m->cfg.smtp_retry_max_min * 60;
 	char *why = NULL;
 	int rc;
-	if (verdict == SMTP_SENT)
-		rc = store_outbox_mark_sent(m->st, r->id, now_utc(), &why);
-	else if (verdict == SMTP_PERMANENT)
+	int64_t now = now_utc();
+	if (verdict == SMTP_SENT) {
+		rc = store_outbox_mark_sent(m->st, r->id, now, &why);
+		metrics_count_mail(m->metrics, MAIL_SENT);
+	} else if (verdict == SMTP_PERMANENT) {
 		rc = store_outbox_mark_failed(m->st, r->id, false, err, &why);
-	else
-		rc = store_outbox_mark_retry(
-		    m->st, r->id,
-		    now_utc() + mailer_backoff(r->attempts + 1, cap), err,
-		    &why);
+		metrics_count_mail(m->metrics, MAIL_FAILED);
+	} else {
+		int64_t delay =
+		    mailer_backoff(r->attempts + 1, m->cfg.smtp_retry_min_s,
+		                   m->cfg.smtp_retry_max_s, next_random(m));
+		rc = store_outbox_mark_retry(m->st, r->id, now + delay, err,
+		                             &why);
+		metrics_count_mail(m->metrics, MAIL_RETRIED);
+	}
 	/* The row stays "sending" and is queued again at the next start: at
 	 * worst the message goes twice, with the same Message-ID. */
 	if (rc < 0)
@@ -153,25 +207,88 @@ static void record(struct mailer *m, const struct outbox_row *r, int verdict,
 	free(why);
 }
 
-/* Hands the message to the backend and records its verdict; *err gets
- * the backend's reason, if any. */
-static void deliver_and_record(struct mailer *m, const struct outbox_row *r,
-                               const char *msg, size_t len, char **err)
+/* The server cannot take mail now (SMTP_CONNECTION) or refuses our
+ * configuration (SMTP_CONFIG): no other message is tried until the hold
+ * ends, and no message fails. */
+static void hold(struct mailer *m, const struct outbox_row *r, int verdict,
+                 const char *reason)
 {
-	int verdict = m->backend->deliver(m, r, msg, len, err);
-	record(m, r, verdict, *err);
+	int64_t cap = m->cfg.smtp_retry_max_s, delay;
+	char *err = NULL;
+	if (reason == NULL)
+		reason = "the SMTP server failed";
+	m->failures++;
+	m->paused = verdict == SMTP_CONFIG;
+	if (m->paused)
+		delay = mailer_backoff(1, cap, cap, next_random(m));
+	else
+		delay = mailer_backoff(m->failures, m->cfg.smtp_retry_min_s,
+		                       cap, next_random(m));
+	m->hold_until = mono_now() + (double)delay;
+	metrics_count_mail(m->metrics, MAIL_HELD);
+	metrics_set_mail_error(m->metrics, m->paused ? reason : NULL);
+	if (store_outbox_hold(m->st, r->id, now_utc(), reason, &err) < 0) {
+		log_warnx("mail: %s", err);
+		free(err);
+	}
+	if (m->paused)
+		log_warnx("mail: paused by a configuration error, no message "
+		          "failed: %s; next try in %lld s (smtp.retry_max) or "
+		          "after a reload (SIGHUP)",
+		          reason, (long long)delay);
+	else
+		log_warnx("mail: cannot deliver now, all messages wait: %s; "
+		          "next try in %lld s (failure %d in a row)",
+		          reason, (long long)delay, m->failures);
 }
 
-/* Builds and hands over one claimed row, then records the outcome. */
-static void deliver_row(struct mailer *m, const struct outbox_row *r)
+/* The server took or refused a recipient: an earlier hold is over. */
+static void held_no_more(struct mailer *m)
+{
+	if (m->failures == 0)
+		return;
+	log_info("mail: the SMTP server takes mail again after %d "
+	         "failure(s)",
+	         m->failures);
+	m->failures = 0;
+	m->paused = false;
+	metrics_set_mail_error(m->metrics, NULL);
+}
+
+/* Hands the message to the backend and records its verdict; *err gets
+ * the backend's reason, if any. Returns the verdict. */
+static int deliver_and_record(struct mailer *m, const struct outbox_row *r,
+                              const char *msg, size_t len, char **err)
+{
+	int verdict = m->backend->deliver(m, r, msg, len, err);
+	if (verdict == SMTP_CONNECTION || verdict == SMTP_CONFIG) {
+		hold(m, r, verdict, *err);
+		xfree(err); /* hold() logged it */
+		return verdict;
+	}
+	held_no_more(m); /* the server answered for this recipient */
+	record(m, r, verdict, *err);
+	return verdict;
+}
+
+/* Builds and hands over one claimed row, then records the outcome.
+ * Returns the backend's verdict, SMTP_PERMANENT if it never got there. */
+static int deliver_row(struct mailer *m, const struct outbox_row *r)
 {
 	char *err = NULL;
 	struct event e = {0};
 	struct person p = {0};
+	/* Held back by the rate limit, a message may come too late. */
+	if (r->expires > 0 && now_utc() >= r->expires) {
+		store_outbox_mark_failed(m->st, r->id, true,
+		                         "expired before it could be delivered",
+		                         NULL);
+		return SMTP_PERMANENT;
+	}
 	if (store_event_get(m->st, r->event_uid, &e, &err) < 0) {
 		store_outbox_mark_failed(m->st, r->id, true, err, NULL);
 		free(err);
-		return;
+		return SMTP_PERMANENT;
 	}
 	bool have_person = store_person_get(m->st, r->email, &p, NULL) == 0;
 	const char *why = stale(r, &e);
@@ -183,13 +300,14 @@ static void deliver_row(struct mailer *m, const struct outbox_row *r)
 	                          .message_id = r->message_id,
 	                          .date = now_utc()};
 	size_t len = 0;
+	int verdict = SMTP_PERMANENT;
 	char *msg = why ? NULL : imip_build(&im, &m->cfg, &len, &err);
 	if (why)
 		store_outbox_mark_failed(m->st, r->id, true, why, NULL);
 	else if (msg == NULL)
 		store_outbox_mark_failed(m->st, r->id, false, err, NULL);
 	else
-		deliver_and_record(m, r, msg, len, &err);
+		verdict = deliver_and_record(m, r, msg, len, &err);
 	if (err)
 		log_warnx("mail %lld (outbox list shows it): %s",
 		          (long long)r->id, err);
@@ -198,30 +316,123 @@ static void deliver_row(struct mailer *m, const struct outbox_row *r)
 	event_free(&e);
 	if (have_person)
 		person_free(&p);
+	return verdict;
 }
 
-static void pass(struct mailer *m)
+/* Waits for smtp.rate_limit's next slot; false on a stop. */
+static bool wait_turn(struct mailer *m)
+{
+	if (m->smtp == NULL || m->cfg.smtp_rate_limit <= 0)
+		return !stopping(m);
+	double now = mono_now();
+	double slot = m->next_send > now ? m->next_send : now;
+	m->next_send = slot + 60.0 / m->cfg.smtp_rate_limit;
+	pthread_mutex_lock(&m->mu);
+	bool go = wait_locked(m, slot, false);
+	pthread_mutex_unlock(&m->mu);
+	return go;
+}
+
+/* Rows to claim at once: BATCH, or about 10 s worth under a rate limit,
+ * so that rows do not sit "sending" for minutes. */
+static size_t batch_size(const struct mailer *m)
+{
+	int rate = m->smtp ? m->cfg.smtp_rate_limit : 0;
+	if (rate <= 0 || rate / 6 >= BATCH)
+		return BATCH;
+	return rate / 6 > 0 ? (size_t)(rate / 6) : 1;
+}
+
+/* True once SIGHUP asked for the configuration again. */
+static bool reload_wanted(struct mailer *m)
+{
+	pthread_mutex_lock(&m->mu);
+	bool want = m->want_reload;
+	pthread_mutex_unlock(&m->mu);
+	return want;
+}
+
+/* Claims and delivers one batch; returns the number claimed, or -1 when
+ * the pass should end (a hold, a stop, an error). */
+static long deliver_batch(struct mailer *m, size_t *claimed_r, size_t *handed_r)
 {
 	char *err = NULL;
-	size_t added = 0, n = 0;
 	struct outbox_row *rows = NULL;
+	size_t n = 0, i = 0;
+	if (store_outbox_claim(m->st, now_utc(), batch_size(m), &rows, &n,
+	                       &err) < 0) {
+		log_warnx("mail: %s", err);
+		free(err);
+		return -1;
+	}
+	bool go_on = true;
+	*claimed_r += n;
+	for (; i < n && go_on; i++) {
+		if (!wait_turn(m))
+			break;
+		int verdict = deliver_row(m, &rows[i]);
+		go_on = verdict != SMTP_CONNECTION && verdict != SMTP_CONFIG;
+		*handed_r += verdict == SMTP_SENT;
+	}
+	/* Rows not reached stay "sending": a stop queues them again (and a
+	 * hold has done so already). */
+	outbox_rows_free(rows, n);
+	return go_on && i == n ? (long)n : -1;
+}
+
+/* Marks failed what has waited longer than smtp.give_up_after. */
+static void give_up_old(struct mailer *m)
+{
+	char *err = NULL;
+	size_t n = 0;
+	if (store_outbox_give_up(m->st, now_utc() - m->cfg.smtp_give_up_s, &n,
+	                         &err) < 0) {
+		log_warnx("mail: %s", err);
+		free(err);
+	} else if (n) {
+		log_warnx("mail: %zu message(s) failed after "
+		          "smtp.give_up_after (outbox list shows why)",
+		          n);
+	}
+}
+
+static void plan(struct mailer *m)
+{
+	char *err = NULL;
+	size_t added = 0;
 	if (planner_run(m->st, &m->cfg, now_utc(), &added, &err) < 0) {
 		log_warnx("mail planner: %s", err);
-		xfree(&err);
+		free(err);
 	} else if (added) {
 		log_info("mail: %zu message(s) queued", added);
 	}
-	if (store_outbox_claim(m->st, now_utc(), BATCH, &rows, &n, &err) < 0) {
-		log_warnx("mail: %s", err);
-		free(err);
+}
+
+static void apply_reload(struct mailer *m);
+
+static void pass(struct mailer *m)
+{
+	pthread_mutex_lock(&m->mu);
+	bool reload = m->want_reload;
+	m->want_reload = false;
+	pthread_mutex_unlock(&m->mu);
+	if (reload)
+		apply_reload(m);
+	plan(m);
+	give_up_old(m);
+	if (mono_now() < m->hold_until)
 		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		deliver_row(m, &rows[i]);
-	if (n)
-		log_info("mail: %zu message(s) handed to the %s", n,
+	size_t claimed = 0, handed = 0;
+	/* Batch after batch while full, over one connection; a reload
+	 * waits for the batch in hand only. */
+	while (deliver_batch(m, &claimed, &handed) == (long)batch_size(m) &&
+	       !reload_wanted(m))
+		;
+	if (handed)
+		log_info("mail: %zu message(s) handed to the %s", handed,
 		         m->backend->name);
-	outbox_rows_free(rows, n);
+	if (claimed)
+		smtp_hangup(m->smtp);
 }
 
 /* ---- the thread ---- */
@@ -234,39 +445,84 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&m->mu);
 		pass(m);
 		pthread_mutex_lock(&m->mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += PASS_SECONDS;
-		while (!m->stop && !m->woken)
-			if (pthread_cond_timedwait(&m->cond, &m->mu, &until) ==
-			    ETIMEDOUT)
-				break;
+		double until = mono_now() + PASS_SECONDS;
+		if (m->hold_until > mono_now() && m->hold_until < until)
+			until = m->hold_until;
+		wait_locked(m, until, true);
 		m->woken = false;
 	}
 	pthread_mutex_unlock(&m->mu);
 	return NULL;
 }
 
-static int open_parts(struct mailer *m, const char *config_path, const char *db,
-                      char **error_r)
+/* The backend for m->cfg: the SMTP client, or the spool directory. */
+static int open_backend(struct mailer *m, char **error_r)
 {
-	if (config_load(config_path, &m->cfg, error_r) < 0)
-		return -1;
-	if (db) {
-		free(m->cfg.database);
-		m->cfg.database = xstrdup(db);
-	}
 	if (m->cfg.smtp_url) {
 		if (smtp_open(&m->cfg, &m->smtp, error_r) < 0)
 			return -1;
 		m->backend = &smtp_backend;
-	} else {
-		m->spool = mailer_spool_dir(&m->cfg);
-		if (mkdir(m->spool, 0750) < 0 && errno != EEXIST)
-			return set_error(error_r, "mail.spool_dir: %s: %s",
-			                 m->spool, strerror(errno));
-		m->backend = &spool_backend;
+		return 0;
 	}
+	m->spool = mailer_spool_dir(&m->cfg);
+	if (mkdir(m->spool, 0750) < 0 && errno != EEXIST)
+		return set_error(error_r, "mail.spool_dir: %s: %s", m->spool,
+		                 strerror(errno));
+	m->backend = &spool_backend;
+	return 0;
+}
+
+static int load_config(struct mailer *m, struct config *cfg, char **error_r)
+{
+	if (config_load(m->config_path, cfg, error_r) < 0)
+		return -1;
+	if (m->db) {
+		free(cfg->database);
+		cfg->database = xstrdup(m->db);
+	}
+	return 0;
+}
+
+/* SIGHUP: the new configuration and backend, or the old ones if either
+ * is refused. The database stays (a restart changes it). */
+static void apply_reload(struct mailer *m)
+{
+	struct mailer next = {.config_path = m->config_path, .db = m->db};
+	char *err = NULL;
+	if (load_config(m, &next.cfg, &err) < 0 ||
+	    open_backend(&next, &err) < 0) {
+		log_warnx("mail: reload refused, the old settings stay: %s",
+		          err);
+		free(err);
+		smtp_close(&next.smtp);
+		free(next.spool);
+		if (next.cfg.kinds)
+			config_free(&next.cfg);
+		return;
+	}
+	free(next.cfg.database);
+	next.cfg.database = xstrdup(m->cfg.database);
+	config_free(&m->cfg);
+	smtp_close(&m->smtp);
+	free(m->spool);
+	m->cfg = next.cfg;
+	m->smtp = next.smtp;
+	m->spool = next.spool;
+	m->backend = next.backend;
+	/* A fixed password or server deserves a try at once. */
+	m->hold_until = 0;
+	m->failures = 0;
+	m->paused = false;
+	metrics_set_mail_error(m->metrics, NULL);
+	log_info("mail: configuration reloaded; delivering to the %s",
+	         m->backend->name);
+}
+
+static int open_parts(struct mailer *m, char **error_r)
+{
+	if (load_config(m, &m->cfg, error_r) < 0 ||
+	    open_backend(m, error_r) < 0)
+		return -1;
 	if (store_open(m->cfg.database, STORE_WRITE, &m->st, error_r) < 0)
 		return -1;
 	return store_outbox_requeue(m->st, error_r) < 0 ? -1 : 0;
@@ -277,6 +533,8 @@ static void free_parts(struct mailer *m)
 	store_close(&m->st);
 	smtp_close(&m->smtp);
 	free(m->spool);
+	free(m->config_path);
+	free(m->db);
 	if (m->cfg.kinds) /* config_load frees it itself on failure */
 		config_free(&m->cfg);
 	pthread_mutex_destroy(&m->mu);
@@ -284,15 +542,31 @@ static void free_parts(struct mailer *m)
 	free(m);
 }
 
-int mailer_start(const char *config_path, const char *db, struct mailer **m_r,
-                 char **error_r)
+static void init_sync(struct mailer *m)
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	/* Waits are on the monotonic clock, as hold_until and next_send. */
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_mutex_init(&m->mu, NULL);
+	if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng) ||
+	    m->rng == 0)
+		m->rng = (uint32_t)time(NULL) ^ (uint32_t)getpid() ^ 1u;
+}
+
+int mailer_start(const char *config_path, const char *db,
+                 struct metrics *metrics, struct mailer **m_r, char **error_r)
 {
 	struct mailer *m = xcalloc(1, sizeof(*m));
 	/* Once, before any thread uses libcurl. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	pthread_mutex_init(&m->mu, NULL);
-	pthread_cond_init(&m->cond, NULL);
-	if (open_parts(m, config_path, db, error_r) < 0) {
+	init_sync(m);
+	m->config_path = xstrdup_or_null(config_path);
+	m->db = xstrdup_or_null(db);
+	m->metrics = metrics;
+	if (open_parts(m, error_r) < 0) {
 		free_parts(m);
 		return -1;
 	}
@@ -312,14 +586,24 @@ int mailer_start(const char *config_path, const char *db, struct mailer **m_r,
 	return 0;
 }
 
-void mailer_wake(struct mailer *m)
+static void signal_thread(struct mailer *m, bool *flag)
 {
-	if (m == NULL)
-		return;
 	pthread_mutex_lock(&m->mu);
-	m->woken = true;
+	*flag = true;
 	pthread_cond_signal(&m->cond);
 	pthread_mutex_unlock(&m->mu);
+}
+
+void mailer_wake(struct mailer *m)
+{
+	if (m)
+		signal_thread(m, &m->woken);
+}
+
+void mailer_reload(struct mailer *m)
+{
+	if (m)
+		signal_thread(m, &m->want_reload);
 }
 
 void mailer_stop(struct mailer **mp)
@@ -327,11 +611,14 @@ void mailer_stop(struct mailer **mp)
 	struct mailer *m = *mp;
 	if (m == NULL)
 		return;
-	pthread_mutex_lock(&m->mu);
-	m->stop = true;
-	pthread_cond_signal(&m->cond);
-	pthread_mutex_unlock(&m->mu);
+	signal_thread(m, &m->stop);
 	pthread_join(m->thread, NULL);
+	char *err = NULL;
+	/* The rows of an unfinished batch go back to the queue. */
+	if (store_outbox_requeue(m->st, &err) < 0) {
+		log_warnx("mail: %s", err);
+		free(err);
+	}
 	free_parts(m);
 	*mp = NULL;
 }

@@ -10,9 +10,22 @@
  * Backend: the spool directory (mail.spool_dir; relative to the
  * database's directory; created if missing): each message becomes
  * ID-KIND.eml, written to a temporary name, flushed and renamed; or, with
- * smtp.url set, the SMTP server (daemon/smtp.h). A temporary failure is
- * retried after mailer_backoff (capped by smtp.retry_max), a permanent
- * one (5xx) marks the row failed with the server's reply.
+ * smtp.url set, the SMTP server (daemon/smtp.h), one connection for the
+ * messages of a pass, at most smtp.rate_limit a minute. What the server
+ * says decides:
+ *  - a 5xx to RCPT TO or DATA fails that message with the reply; a 4xx
+ *    retries it after mailer_backoff (smtp.retry_min doubling up to
+ *    smtp.retry_max, with jitter); the others go on;
+ *  - a refused connection, a timeout, a TLS failure or a 4xx before RCPT
+ *    holds the whole queue (no other message is tried in that pass) for
+ *    the same backoff, counted in failures in a row;
+ *  - a 5xx to AUTH or MAIL FROM, a denied login or a missing STARTTLS is
+ *    our configuration: the mailer pauses for smtp.retry_max (or until
+ *    SIGHUP), fails no message, and says why in the log, in each row's
+ *    last error and in /metrics.
+ * A message still failing smtp.give_up_after after it was due fails with
+ * its last reason; one whose `expires` passed (a reminder at the start of
+ * its occurrence, an invitation at the end of the event) expires unsent.
  *
  * The environment variable WIJKCAL_NOW (UTC seconds), when set, stands
  * for now, so that tests can plan at a fixed moment.
@@ -24,6 +37,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "daemon/metrics.h"
 
 struct mailer;
 
@@ -33,10 +47,13 @@ struct mailer;
  * with the database db (NULL: the config's). *m_r gets a handle to stop
  * with mailer_stop. Returns 0, or -1 with a message.
  */
-int mailer_start(const char *config_path, const char *db, struct mailer **m_r,
-                 char **error_r);
+int mailer_start(const char *config_path, const char *db,
+                 struct metrics *metrics, struct mailer **m_r, char **error_r);
 /* Makes the thread run soon (the database changed). Thread-safe. */
 void mailer_wake(struct mailer *m);
+/* Makes the thread read the configuration again at the start of its next
+ * pass (SIGHUP), which also ends a pause or hold. Thread-safe. */
+void mailer_reload(struct mailer *m);
 /* Stops the thread after the message in hand, closes and frees; NULL ok. */
 void mailer_stop(struct mailer **m);
 
@@ -44,8 +61,10 @@ void mailer_stop(struct mailer **m);
  * beside the database. Caller frees. */
 char *mailer_spool_dir(const struct config *cfg);
 
-/* The delay before retry number `attempts` (1, 2, ...): 30 s doubling,
- * capped at cap_s. Pure. (No jitter yet.) */
-int64_t mailer_backoff(int attempts, int64_t cap_s);
+/* The delay before retry number `attempts` (1, 2, ...): first_s doubling,
+ * capped at cap_s, less up to a quarter by `random` (jitter, so that
+ * retries spread out): within [0.75 d, d], at least 1. Pure. */
+int64_t mailer_backoff(int attempts, int64_t first_s, int64_t cap_s,
+                       uint32_t random);
 
 #endif

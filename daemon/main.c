@@ -8,7 +8,7 @@
  *
  * Signals only set flags; the loop acts on them: SIGTERM and SIGINT stop
  * (requests in flight finish first), SIGHUP reloads the configuration (a
- * bad one is refused and the old one kept).
+ * bad one is refused and the old one kept), for HTTP and for the mailer.
  */
 #include <malloc.h>
 #include <getopt.h>
@@ -258,7 +258,8 @@ static int start_http(struct wijkcald *d)
 static int start_mailer(struct wijkcald *d)
 {
 	char *err = NULL;
-	if (mailer_start(d->opt.config, d->opt.db, &d->mailer, &err) < 0) {
+	if (mailer_start(d->opt.config, d->opt.db, d->metrics, &d->mailer,
+	                 &err) < 0) {
 		fprintf(stderr, "wijkcald: %s\n", err);
 		free(err);
 		return EX_UNAVAILABLE;
@@ -347,6 +348,8 @@ static void reload(struct wijkcald *d)
 		feedcache_invalidate(d->cache);
 		feedcache_set_limit(d->cache, cache_bytes(&d->cfg));
 		http_set_max_age(d->http, max_age(&d->cfg));
+		/* The mailer reads the file itself, on its own thread. */
+		mailer_reload(d->mailer);
 		log_info("reload: configuration read from %s",
 		         d->cfg.path ? d->cfg.path : "built-in defaults");
 	}

@@ -2,9 +2,11 @@
 #include "daemon/metrics.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The statuses counted one by one; any other counts as "other". */
 static const int statuses[] = {200, 304, 400, 404, 405, 414, 500, 503};
@@ -13,6 +15,9 @@ static const int statuses[] = {200, 304, 400, 404, 405, 414, 500, 503};
 struct metrics {
 	atomic_uint_fast64_t requests[ROUTE_LABELS][NSTATUS];
 	atomic_uint_fast64_t db_changes;
+	atomic_uint_fast64_t mail[MAIL_NCOUNTS];
+	pthread_mutex_t mail_mu; /* guards mail_error */
+	char *mail_error;        /* why the mailer is paused; NULL: it runs */
 };
 
 struct metrics *metrics_new(void)
@@ -22,11 +27,18 @@ struct metrics *metrics_new(void)
 		for (size_t s = 0; s < NSTATUS; s++)
 			atomic_init(&m->requests[l][s], 0);
 	atomic_init(&m->db_changes, 0);
+	for (size_t i = 0; i < MAIL_NCOUNTS; i++)
+		atomic_init(&m->mail[i], 0);
+	pthread_mutex_init(&m->mail_mu, NULL);
 	return m;
 }
 
 void metrics_free(struct metrics **m)
 {
+	if (*m) {
+		pthread_mutex_destroy(&(*m)->mail_mu);
+		free((*m)->mail_error);
+	}
 	free(*m);
 	*m = NULL;
 }
@@ -51,6 +63,23 @@ void metrics_count_request(struct metrics *m, enum route_label label,
 void metrics_count_db_change(struct metrics *m)
 {
 	atomic_fetch_add_explicit(&m->db_changes, 1, memory_order_relaxed);
+}
+
+void metrics_count_mail(struct metrics *m, enum mail_count which)
+{
+	if (m && (unsigned)which < MAIL_NCOUNTS)
+		atomic_fetch_add_explicit(&m->mail[which], 1,
+		                          memory_order_relaxed);
+}
+
+void metrics_set_mail_error(struct metrics *m, const char *reason)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mail_mu);
+	free(m->mail_error);
+	m->mail_error = reason ? xstrdup(reason) : NULL;
+	pthread_mutex_unlock(&m->mail_mu);
 }
 
 static void header(struct strbuf *out, const char *name, const char *type,
@@ -108,6 +137,55 @@ static void render_mail(const struct mail_stats *mail, struct strbuf *out)
 	    mail->paused ? 1 : 0);
 }
 
+/* A label value: backslash, double quote and newline escaped. */
+static void label_value(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			strbuf_appendf(out, "\\%c", *s);
+		else if (*s == '\n')
+			strbuf_appendf(out, "\\n");
+		else
+			strbuf_appendf(out, "%c", *s);
+	}
+}
+
+static uint64_t mail_count(struct metrics *m, enum mail_count which)
+{
+	return atomic_load_explicit(&m->mail[which], memory_order_relaxed);
+}
+
+/* What the mailer did, and whether an error holds it. */
+static void render_mailer(struct metrics *m, struct strbuf *out)
+{
+	one(out, "wijkcald_mail_sent_total", "counter",
+	    "Messages handed to the SMTP server or the spool.",
+	    mail_count(m, MAIL_SENT));
+	one(out, "wijkcald_mail_failed_total", "counter",
+	    "Messages refused for good (5xx to RCPT TO or DATA).",
+	    mail_count(m, MAIL_FAILED));
+	one(out, "wijkcald_mail_retried_total", "counter",
+	    "Temporary refusals of a recipient (4xx), retried later.",
+	    mail_count(m, MAIL_RETRIED));
+	one(out, "wijkcald_mail_server_failures_total", "counter",
+	    "Times the SMTP server could not be reached or refused us; the "
+	    "whole queue waited.",
+	    mail_count(m, MAIL_HELD));
+	pthread_mutex_lock(&m->mail_mu);
+	one(out, "wijkcald_mail_paused_by_error", "gauge",
+	    "1 while a configuration error (AUTH, MAIL FROM, STARTTLS) holds "
+	    "the mail; it is tried again after smtp.retry_max or a reload.",
+	    m->mail_error ? 1 : 0);
+	if (m->mail_error) {
+		header(out, "wijkcald_mail_error_info", "gauge",
+		       "The error that holds the mail.");
+		strbuf_appendf(out, "wijkcald_mail_error_info{reason=\"");
+		label_value(out, m->mail_error);
+		strbuf_appendf(out, "\"} 1\n");
+	}
+	pthread_mutex_unlock(&m->mail_mu);
+}
+
 void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
                     const struct mail_stats *mail, struct strbuf *out)
 {
@@ -133,4 +211,5 @@ void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
 	    "Changes to the database noticed (each empties the feed cache).",
 	    atomic_load_explicit(&m->db_changes, memory_order_relaxed));
 	render_mail(mail, out);
+	render_mailer(m, out);
 }

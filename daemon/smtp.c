@@ -4,20 +4,26 @@
 #include "daemon/smtp.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/model.h"
 #include "core/util.h"
 
-#define CONNECT_TIMEOUT 10L /* seconds */
-#define TOTAL_TIMEOUT   60L /* seconds per message */
+#define CONNECT_TIMEOUT 30L /* seconds at most, within smtp.timeout */
+#define REPLY_MAX       300 /* bytes of a server reply kept for messages */
 
 struct smtp {
 	CURL *curl;
 	char *url, *from, *user, *password, *ca_file;
-	long use_ssl;
+	long use_ssl, timeout;
+	/* Per transaction, filled by debug_cb. */
+	enum smtp_stage stage;
+	char reply[REPLY_MAX]; /* the last reply line, without CRLF */
+	bool quitting;         /* QUIT sent: what follows explains nothing */
 };
 
 /* What the read callback uploads. */
@@ -34,6 +40,91 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	u->p += n;
 	u->left -= n;
 	return n;
+}
+
+/* ---- classification (pure) ---- */
+
+static bool starts_with(const char *line, size_t len, const char *verb)
+{
+	size_t n = strlen(verb);
+	return len >= n && strncasecmp(line, verb, n) == 0 &&
+	       (len == n || line[n] == ' ' || line[n] == '\r' ||
+	        line[n] == ':');
+}
+
+enum smtp_stage smtp_stage_of(const char *line, size_t len, enum smtp_stage was)
+{
+	static const struct {
+		const char *verb;
+		enum smtp_stage stage;
+	} verbs[] = {
+	    {"EHLO", SMTP_STAGE_EHLO},         {"HELO", SMTP_STAGE_EHLO},
+	    {"STARTTLS", SMTP_STAGE_STARTTLS}, {"AUTH", SMTP_STAGE_AUTH},
+	    {"MAIL", SMTP_STAGE_MAIL},         {"RCPT", SMTP_STAGE_RCPT},
+	    {"DATA", SMTP_STAGE_DATA},         {"QUIT", SMTP_STAGE_OTHER},
+	    {"RSET", SMTP_STAGE_OTHER},        {"NOOP", SMTP_STAGE_OTHER},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (starts_with(line, len, verbs[i].verb))
+			return verbs[i].stage;
+	/* An AUTH continuation (a base64 line) starts no command. */
+	return was;
+}
+
+const char *smtp_stage_name(enum smtp_stage stage)
+{
+	static const char *const names[] = {
+	    "the greeting", "EHLO",    "STARTTLS", "AUTH",
+	    "MAIL FROM",    "RCPT TO", "DATA",     "QUIT"};
+	return (unsigned)stage < ARRAY_SIZE(names) ? names[stage] : "?";
+}
+
+enum smtp_result smtp_classify(int curlcode, long reply, enum smtp_stage stage)
+{
+	bool recipient = stage == SMTP_STAGE_RCPT || stage == SMTP_STAGE_DATA;
+	if (curlcode == CURLE_OK)
+		return SMTP_SENT;
+	if (curlcode == CURLE_LOGIN_DENIED || curlcode == CURLE_USE_SSL_FAILED)
+		return SMTP_CONFIG;
+	if (reply >= 500 && reply < 600)
+		return recipient ? SMTP_PERMANENT : SMTP_CONFIG;
+	if (reply >= 400 && reply < 500)
+		return recipient ? SMTP_TEMPORARY : SMTP_CONNECTION;
+	/* No refusal by the server: it could not be reached, or the
+	 * connection broke; every other message would fare the same. */
+	return SMTP_CONNECTION;
+}
+
+/* ---- the client ---- */
+
+/* Remembers the last command sent and the last reply line received. It
+ * copies no command: an AUTH line carries the password. */
+static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size,
+                    void *arg)
+{
+	struct smtp *s = arg;
+	(void)c;
+	/* libcurl ends the connection after a failure; its QUIT and the
+	 * 221 must not hide the command that failed and its reply. */
+	if (s->quitting)
+		return 0;
+	if (type == CURLINFO_HEADER_OUT) {
+		enum smtp_stage st = smtp_stage_of(data, size, s->stage);
+		if (st == SMTP_STAGE_OTHER && size >= 4 &&
+		    strncasecmp(data, "QUIT", 4) == 0)
+			s->quitting = true;
+		else
+			s->stage = st;
+	} else if (type == CURLINFO_HEADER_IN) {
+		size_t n = 0;
+		while (n < size && data[n] != '\r' && data[n] != '\n')
+			n++;
+		if (n >= sizeof(s->reply))
+			n = sizeof(s->reply) - 1;
+		memcpy(s->reply, data, n);
+		s->reply[n] = '\0';
+	}
+	return 0;
 }
 
 /* The password from its file: the first line; the file must be private. */
@@ -81,6 +172,7 @@ int smtp_open(const struct config *cfg, struct smtp **s_r, char **error_r)
 	s->user = xstrdup_or_null(cfg->smtp_user);
 	s->ca_file = xstrdup_or_null(cfg->smtp_ca_file);
 	s->use_ssl = ssl_mode(cfg->smtp_starttls);
+	s->timeout = (long)cfg->smtp_timeout_s;
 	*s_r = s;
 	return 0;
 }
@@ -89,6 +181,7 @@ static void set_options(struct smtp *s, struct curl_slist *rcpt,
                         struct upload *u, char *errbuf)
 {
 	CURL *c = s->curl;
+	/* The reset keeps the open connection for the next message. */
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, s->from);
@@ -98,16 +191,51 @@ static void set_options(struct smtp *s, struct curl_slist *rcpt,
 	curl_easy_setopt(c, CURLOPT_READDATA, u);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->left);
 	curl_easy_setopt(c, CURLOPT_USE_SSL, s->use_ssl);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, TOTAL_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	                 s->timeout < CONNECT_TIMEOUT ? s->timeout
+	                                              : CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, s->timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	/* VERBOSE only feeds debug_cb; nothing is printed. */
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, s);
 	if (s->user)
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 	if (s->password)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
 	if (s->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
+}
+
+/* The reason of a failed transaction, for the log and `outbox list`. */
+static void explain(const struct smtp *s, enum smtp_result verdict, CURLcode rc,
+                    long code, const char *errbuf, char **error_r)
+{
+	const char *curl_text = *errbuf ? errbuf : curl_easy_strerror(rc);
+	const char *reply = code >= 400 && *s->reply ? s->reply : NULL;
+	if (rc == CURLE_USE_SSL_FAILED)
+		set_error(error_r,
+		          "smtp.starttls is \"required\" but the server offers "
+		          "no STARTTLS (%s); nothing was sent",
+		          curl_text);
+	else if (rc == CURLE_LOGIN_DENIED)
+		set_error(error_r,
+		          "the server refused AUTH as %s: %s (check smtp.user "
+		          "and smtp.password_file)",
+		          s->user ? s->user : "(no user)",
+		          reply ? reply : curl_text);
+	else if (!reply && s->stage == SMTP_STAGE_CONNECT)
+		set_error(error_r, "%s: %s", s->url, curl_text);
+	else if (verdict == SMTP_CONFIG || verdict == SMTP_CONNECTION)
+		set_error(error_r, "%s: the server %s %s: %s", s->url,
+		          reply ? "refused" : "failed at",
+		          smtp_stage_name(s->stage), reply ? reply : curl_text);
+	else if (reply)
+		set_error(error_r, "%s", reply);
+	else
+		set_error(error_r, "%03ld %s", code, curl_text);
 }
 
 enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg,
@@ -119,16 +247,27 @@ enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg,
 	struct curl_slist *list = curl_slist_append(NULL, rcpt);
 	struct upload u = {msg, len};
 	char errbuf[CURL_ERROR_SIZE] = "";
+	s->stage = SMTP_STAGE_CONNECT;
+	s->reply[0] = '\0';
+	s->quitting = false;
 	set_options(s, list, &u, errbuf);
 	CURLcode rc = curl_easy_perform(s->curl);
 	long code = 0;
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(list);
-	if (rc == CURLE_OK)
-		return SMTP_SENT;
-	set_error(error_r, "%03ld %s", code,
-	          *errbuf ? errbuf : curl_easy_strerror(rc));
-	return code >= 500 && code < 600 ? SMTP_PERMANENT : SMTP_TEMPORARY;
+	enum smtp_result verdict = smtp_classify((int)rc, code, s->stage);
+	if (verdict != SMTP_SENT)
+		explain(s, verdict, rc, code, errbuf, error_r);
+	return verdict;
+}
+
+void smtp_hangup(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	/* The cleanup sends QUIT on a connection still open. */
+	curl_easy_cleanup(s->curl);
+	s->curl = curl_easy_init();
 }
 
 void smtp_close(struct smtp **sp)

@@ -1,7 +1,8 @@
 /*
  * imip: builds the calendar part with libical (render_event for the
- * VEVENT, then libical again to set METHOD and RSVP), the Dutch texts, and
- * hands both to the MIME writer.
+ * VEVENT, then libical again to set METHOD and RSVP), takes the Dutch
+ * texts from the templates (feeds/imip_text.c), and hands both to the MIME
+ * writer.
  */
 #include "feeds/imip.h"
 
@@ -11,6 +12,7 @@
 
 #include "core/util.h"
 #include "core/wtime.h"
+#include "feeds/imip_text.h"
 #include "feeds/mimemsg.h"
 #include "feeds/render.h"
 
@@ -33,38 +35,6 @@ static const char *organizer_of(const struct imip_message *im,
 {
 	const char *o = im->event->organizer;
 	return o && *o ? o : cfg->organizer;
-}
-
-/* "dinsdag 12 januari 2027 12:30" (no time for an all-day event). */
-static char *dutch_when(const struct wtime *t)
-{
-	char date[64];
-	wtime_format_dutch(t, true, date, sizeof(date));
-	if (t->date_only)
-		return xstrdup(date);
-	return xasprintf("%s %02d:%02d", date, t->hour, t->minute);
-}
-
-/* The start the message is about: the occurrence of a reminder, else the
- * first. */
-static struct wtime start_of(const struct imip_message *im)
-{
-	struct wtime t = im->event->start;
-	if (im->recurrence_id && *im->recurrence_id)
-		wtime_parse(im->recurrence_id, true, "recurrence-id", &t, NULL);
-	return t;
-}
-
-char *imip_subject(const struct imip_message *im)
-{
-	static const char *const words[] = {"Uitnodiging", "Gewijzigd",
-	                                    "Geannuleerd", "Herinnering"};
-	struct wtime t = start_of(im);
-	char *when = dutch_when(&t);
-	char *s =
-	    xasprintf("%s: %s, %s", words[im->kind], im->event->title, when);
-	free(when);
-	return s;
 }
 
 /* Puts METHOD, drops the feed-only properties, and sets RSVP=TRUE on the
@@ -96,6 +66,51 @@ static void make_imip(icalcomponent *cal, icalproperty_method method)
 			    a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 }
 
+/* The change of the occurrence a message is about; false if it has none
+ * (the change was dropped since, when the series' rule changed). */
+static bool find_change(const struct event *e, const char *rid,
+                        struct event_change *c_r)
+{
+	for (size_t i = 0; i < e->nchanges; i++) {
+		char buf[WTIME_STRLEN];
+		wtime_format(&e->changes[i].exc.recurrence_id, buf);
+		if (strcmp(buf, rid) == 0) {
+			*c_r = e->changes[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The VEVENT(s) of the message: the whole series as it stands (moved
+ * occurrences and EXDATEs included), or the one occurrence a message with
+ * a recurrence id is about. NULL with a message on failure. */
+static char *calendar_block(const struct event *e,
+                            const struct imip_message *im,
+                            const struct render_event_opts *ro, char **error_r)
+{
+	const char *rid = im->recurrence_id;
+	if (rid == NULL || *rid == '\0')
+		return render_event(e, ro);
+	struct event_change c = {.sequence = e->sequence};
+	if (!find_change(e, rid, &c)) {
+		if (wtime_parse(rid, true, "recurrence-id",
+		                &c.exc.recurrence_id, error_r) < 0)
+			return NULL;
+		c.exc.start = c.exc.recurrence_id;
+	}
+	/* A REQUEST cannot say CANCELLED (RFC 5546 3.2.2): the occurrence's
+	 * CANCEL, planned after this, says it. */
+	if (c.exc.cancelled && im->kind != OUTBOX_CANCEL) {
+		set_error(error_r,
+		          "calendar: the occurrence of %s was cancelled after "
+		          "this message was planned; its cancellation follows",
+		          rid);
+		return NULL;
+	}
+	return render_occurrence(e, &c, ro);
+}
+
 char *imip_calendar(const struct imip_message *im, const struct config *cfg,
                     char **error_r)
 {
@@ -114,7 +129,11 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 	                               .organizer_default = cfg->organizer,
 	                               .attendee_email = im->to_email,
 	                               .attendee_name = im->to_name};
-	char *block = render_event(&e, &ro);
+	char *block = calendar_block(&e, im, &ro, error_r);
+	if (block == NULL) {
+		event_free(&e);
+		return NULL;
+	}
 	const char *tzid = e.tzid;
 	struct render_feed_opts fo = {.tzid = tzid};
 	char *feed =
@@ -134,84 +153,6 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 	return text;
 }
 
-/* Escaped text with its line breaks kept as <br>. */
-static void html_escaped(struct strbuf *b, const char *s)
-{
-	const char *nl;
-	while (s && (nl = strchr(s, '\n')) != NULL) {
-		char *line = xstrndup(s, (size_t)(nl - s));
-		strbuf_append_html(b, line);
-		strbuf_append(b, "<br>\n");
-		free(line);
-		s = nl + 1;
-	}
-	strbuf_append_html(b, s);
-}
-
-/* The lines of the body: label and value pairs, NULL values left out. */
-struct line {
-	const char *label, *value;
-};
-
-static const char *intro(enum outbox_kind kind)
-{
-	switch (kind) {
-	case OUTBOX_INVITE:
-		return "U bent uitgenodigd voor de bijeenkomst hieronder.";
-	case OUTBOX_UPDATE:
-		return "De bijeenkomst hieronder is gewijzigd.";
-	case OUTBOX_CANCEL:
-		return "De bijeenkomst hieronder gaat niet door, of u staat "
-		       "niet meer op de lijst van genodigden.";
-	case OUTBOX_REMINDER:
-		break;
-	}
-	return "Een herinnering aan de bijeenkomst hieronder.";
-}
-
-static void bodies(const struct imip_message *im, const struct config *cfg,
-                   char **text_r, char **html_r)
-{
-	const struct event *e = im->event;
-	struct wtime t = start_of(im);
-	char *when = dutch_when(&t);
-	const struct line lines[] = {
-	    {"Wat", e->title},     {"Wanneer", when},
-	    {"Waar", e->location}, {"Online", e->online_url},
-	    {"Meer", e->url},      {"Organisator", organizer_of(im, cfg)},
-	};
-	const char *name = im->to_name && *im->to_name ? im->to_name : NULL;
-	struct strbuf t_b = {0}, h_b = {0};
-	strbuf_appendf(&t_b, "Beste %s,\n\n%s\n\n", name ? name : "collega",
-	               intro(im->kind));
-	strbuf_append(&h_b, "<!DOCTYPE html>\n<html><body>\n<p>Beste ");
-	html_escaped(&h_b, name ? name : "collega");
-	strbuf_appendf(&h_b, ",</p>\n<p>%s</p>\n<table>\n", intro(im->kind));
-	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
-		if (lines[i].value == NULL || *lines[i].value == '\0')
-			continue;
-		strbuf_appendf(&t_b, "%s: %s\n", lines[i].label,
-		               lines[i].value);
-		strbuf_appendf(&h_b, "<tr><th align=\"left\">%s</th><td>",
-		               lines[i].label);
-		html_escaped(&h_b, lines[i].value);
-		strbuf_append(&h_b, "</td></tr>\n");
-	}
-	strbuf_append(&h_b, "</table>\n");
-	if (e->description && *e->description) {
-		strbuf_appendf(&t_b, "\n%s\n", e->description);
-		strbuf_append(&h_b, "<p>");
-		html_escaped(&h_b, e->description);
-		strbuf_append(&h_b, "</p>\n");
-	}
-	strbuf_append(&t_b, "\nBeantwoorden gaat naar de organisator.\n");
-	strbuf_append(&h_b, "<p>Beantwoorden gaat naar de organisator.</p>\n"
-	                    "</body></html>\n");
-	free(when);
-	*text_r = strbuf_take(&t_b);
-	*html_r = strbuf_take(&h_b);
-}
-
 char *imip_build(const struct imip_message *im, const struct config *cfg,
                  size_t *len_r, char **error_r)
 {
@@ -219,25 +160,29 @@ char *imip_build(const struct imip_message *im, const struct config *cfg,
 	if (imip_method(im->kind) &&
 	    (cal = imip_calendar(im, cfg, error_r)) == NULL)
 		return NULL;
-	char *text, *html;
-	bodies(im, cfg, &text, &html);
-	char *subject = imip_subject(im);
+	struct imip_texts tx; /* feeds/imip_text.h: from the templates */
+	if (imip_text_render(im, cfg, &tx, error_r) < 0) {
+		free(cal);
+		return NULL;
+	}
+	/* A name with a line break (written to the database by hand) is
+	 * sent on one line rather than refused. */
+	char *to_name = im->to_name ? imip_text_one_line(im->to_name) : NULL;
 	struct mimemsg m = {
 	    .from = {"Wijkagenda", cfg->smtp_from},
 	    .reply_to = {NULL, organizer_of(im, cfg)},
-	    .to = {im->to_name, im->to_email},
-	    .subject = subject,
+	    .to = {to_name, im->to_email},
+	    .subject = tx.subject,
 	    .date = im->date,
 	    .message_id = im->message_id,
-	    .text = text,
-	    .html = html,
+	    .text = tx.text,
+	    .html = tx.html,
 	    .calendar = cal,
 	    .method = imip_method(im->kind),
 	};
 	char *msg = mimemsg_build(&m, len_r, error_r);
-	free(subject);
-	free(text);
-	free(html);
+	imip_texts_free(&tx);
+	free(to_name);
 	free(cal);
 	return msg;
 }

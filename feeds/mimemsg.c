@@ -111,11 +111,26 @@ void mimemsg_date(int64_t utc, char buf[MIMEMSG_DATE_LEN])
 	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* True if s holds a C1 control (U+0080..U+009F, NEL among them) or a
+ * Unicode line or paragraph separator (U+2028, U+2029): some readers
+ * break lines there once the encoded-words are decoded. */
+static bool has_unicode_breaks(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			return true;
+		if (p[0] == 0xE2 && p[1] == 0x80 &&
+		    (p[2] == 0xA8 || p[2] == 0xA9))
+			return true;
+	}
+	return false;
+}
+
 /* Checks a header value from the data: one line, no control characters. */
 static int check_value(const char *v, const char *header, char **error_r)
 {
 	if (v == NULL || has_control_chars(v, false) ||
-	    !utf8_valid(v, strlen(v)))
+	    !utf8_valid(v, strlen(v)) || has_unicode_breaks(v))
 		return set_error(error_r,
 		                 "%s: expected one line of UTF-8 text without "
 		                 "control characters",

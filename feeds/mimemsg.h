@@ -12,7 +12,8 @@
  *     application/ics; name=invite.ics        (base64, attachment)
  *
  * Lines end in CRLF and stay under 78 octets; no header value ever holds
- * a CR or LF from the data; non-ASCII names and subjects become RFC 2047
+ * a CR or LF from the data, nor (to be decoded later) a C1 control or a
+ * Unicode line separator; non-ASCII names and subjects become RFC 2047
  * encoded-words (UTF-8, base64).
  */
 #ifndef WIJKCAL_MIMEMSG_H
@@ -41,7 +42,8 @@ struct mimemsg {
 /*
  * The whole message. Returns the text (caller frees; NUL-terminated,
  * *len_r its length) or NULL with a message naming the header when a
- * value holds a control character or an address is malformed.
+ * value holds a control character (C0, DEL, C1, U+2028 or U+2029) or an
+ * address is malformed.
  */
 char *mimemsg_build(const struct mimemsg *m, size_t *len_r, char **error_r);
 

@@ -393,6 +393,24 @@ char *render_event(const struct event *e, const struct render_event_opts *o)
 	return strbuf_take(&b);
 }
 
+char *render_occurrence(const struct event *e, const struct event_change *c,
+                        const struct render_event_opts *o)
+{
+	pthread_once(&fixed.once, fixed_init);
+	struct event shown = *e; /* shallow: only its status differs */
+	shown.cancelled = e->cancelled || c->exc.cancelled;
+	struct event_change at = *c;
+	if (c->exc.cancelled) {
+		at.exc.start = rid_of(e, c);
+		at.exc.duration_min = e->duration_min;
+	}
+	char *common = common_text(&shown, o);
+	struct strbuf b = {0};
+	emit_moved(&b, e, &at, common);
+	free(common);
+	return strbuf_take(&b);
+}
+
 /* ---- VTIMEZONE ---- */
 
 /*

@@ -46,6 +46,16 @@ struct render_event_opts {
  */
 char *render_event(const struct event *e, const struct render_event_opts *o);
 
+/*
+ * One occurrence of a series on its own, as an iMIP message about it
+ * carries it: the VEVENT with RECURRENCE-ID the original start of c, its
+ * (moved) DTSTART and DTEND, SEQUENCE and stamps as render_event gives its
+ * override, and STATUS:CANCELLED when c is cancelled (DTSTART then the
+ * original start). No RRULE or EXDATE. Returns CRLF text; the caller frees.
+ */
+char *render_occurrence(const struct event *e, const struct event_change *c,
+                        const struct render_event_opts *o);
+
 struct render_feed_opts {
 	const char *calname; /* X-WR-CALNAME, e.g. "Wijkagenda Noord" */
 	const char *tzid;    /* X-WR-TIMEZONE, WIJKCAL_TZID by default */

@@ -3,8 +3,10 @@ real SMTP server on 127.0.0.1 (aiosmtpd), one recipient per transaction,
 MAIL FROM smtp.from. A recipient the server refuses with 550 is marked
 failed with the server's reply after exactly one attempt, and the others
 are delivered; nothing goes to the spool directory. A 451 is retried (after
-30 seconds, on the real clock) and then delivered; with no server
-listening, messages stay queued with the reason and are not failed. Each received message
+30 seconds less jitter, on the real clock) and then delivered; with no
+server listening, messages stay queued with the reason and are not failed,
+and the first refused connection holds the others back. A reminder held
+back past the start of its occurrence expires unsent. Each received message
 parses with Python's email (policy.default, no defects, CRLF only) and its
 calendar part with python3-icalendar."""
 import email
@@ -102,10 +104,64 @@ def no_server():
     d = wkd.Daemon(env)
     time.sleep(2)
     rows = outbox(env)
-    check(len(rows) == 2 and all(r["status"] == "queued" and r["attempts"] == 1
-                                 and r["error"] for r in rows.values()),
+    # One connection attempt holds the whole queue: one row counts it, and
+    # every row shows why it waits.
+    check(len(rows) == 2 and all(r["status"] == "queued" and "onnect" in r["error"]
+                                 for r in rows.values())
+          and sorted(r["attempts"] for r in rows.values()) == [0, 1],
           f"no server: {rows}")
+    check("next try in" in d.logtext(), f"no server: {d.logtext()}")
     check(d.stop() == 0, "stop")
+    if not wk.FAILURES:
+        env.close()
+
+
+def settle(env, cond, what):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and not cond(env.ok("--json", "outbox", "list").json()):
+        time.sleep(0.2)
+    rows = env.ok("--json", "outbox", "list").json()
+    check(cond(rows), f"{what}: {rows}")
+    return rows
+
+
+def expired_not_sent_late():
+    """Held back by an outage, a reminder expires at the start of its
+    occurrence and is never sent late."""
+    port = wkd.free_port()
+    env = smtp_env(port)
+
+    def done(rows):
+        return rows and all(r["status"] in ("sent", "failed") for r in rows)
+
+    def reminders_wait(rows):
+        rem = [r for r in rows if r["kind"] == "reminder"]
+        return rem and all(r["status"] == "queued" and r["error"] for r in rem)
+
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    d = wkd.Daemon(env)  # 2027-01-01: the invitations go
+    settle(env, done, "invitations")
+    check(d.stop() == 0, "stop")
+    ctl.stop()
+    env.env["WIJKCAL_NOW"] = "1799668800"  # 2027-01-11 12:00 UTC: reminder due
+    d = wkd.Daemon(env)  # and no server
+    settle(env, reminders_wait, "reminders in an outage")
+    check(d.stop() == 0, "stop")
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    env.env["WIJKCAL_NOW"] = "1799755200"  # 2027-01-12 12:00 UTC: began 11:30
+    d = wkd.Daemon(env)
+    rows = settle(env, lambda rows: all(r["status"] == "expired" for r in rows
+                                        if r["kind"] == "reminder"), "after the start")
+    time.sleep(1)
+    check(not sink.got, f"sent late: {sink.got}")
+    check(all("expired" in r["error"] for r in rows if r["kind"] == "reminder"),
+          f"reason: {rows}")
+    check(d.stop() == 0, "stop")
+    ctl.stop()
     if not wk.FAILURES:
         env.close()
 
@@ -158,6 +214,7 @@ def main():
     if not wk.FAILURES:
         env.close()
     no_server()
+    expired_not_sent_late()
     retried_after_451()
     wk.finish()
 

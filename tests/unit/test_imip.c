@@ -1,8 +1,10 @@
 /*
  * Unit tests for feeds/imip: the calendar part read back with libical
  * (METHOD, UID, SEQUENCE, ORGANIZER, the one ATTENDEE with RSVP=TRUE on a
- * request, STATUS:CANCELLED on a cancellation), the Dutch subjects, and
- * that METHOD always equals the MIME method= of the message.
+ * request, STATUS:CANCELLED on a cancellation), the Dutch subjects and
+ * texts from the built-in templates and from an admin's directory, header
+ * values kept on one line, and that METHOD always equals the MIME method=
+ * of the message.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,12 +13,15 @@
 #include <cmocka.h>
 
 #include <libical/ical.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/util.h"
 #include "feeds/imip.h"
+#include "feeds/imip_text.h"
 
 static struct event sample_event(void)
 {
@@ -162,11 +167,184 @@ static void test_method_matches_mime(void **state)
 	assert_non_null(msg);
 	assert_null(strstr(msg, "text/calendar"));
 	free(msg);
-	/* A title with a line break never reaches a header. */
+	/* A title or name with a line break (written to the database by
+	 * hand) reaches the headers as one line, and no header is added. */
 	e.title = "Hagro\r\nBcc: x@evil.nl";
 	im = sample(&e, OUTBOX_INVITE);
+	im.to_name = "Jan\nCc: y@evil.nl";
+	msg = imip_build(&im, &cfg, NULL, &err);
+	assert_non_null(msg);
+	assert_null(strstr(msg, "\r\nBcc:"));
+	assert_null(strstr(msg, "\r\nCc:"));
+	assert_non_null(strstr(msg, "\r\nTo: \"Jan Cc: y@evil.nl\"\r\n"));
+	free(msg);
+	/* A recipient address with one is refused. */
+	im.to_email = "anna@linde.nl\r\nBcc: x@evil.nl";
 	assert_null(imip_build(&im, &cfg, NULL, &err));
+	assert_non_null(strstr(err, "To"));
 	free(err);
+	config_free(&cfg);
+}
+
+static struct imip_texts texts(const struct imip_message *im,
+                               const struct config *cfg)
+{
+	struct imip_texts tx;
+	char *err = NULL;
+	if (imip_text_render(im, cfg, &tx, &err) < 0)
+		fail_msg("%s", err);
+	return tx;
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("\"%s\" not in:\n%s", needle, hay);
+}
+
+/* The built-in Dutch texts: greeting, when with its end, the fields shown
+ * only when set, and HTML escaping. */
+static void test_texts(void **state)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct event e = sample_event();
+	e.title = "Hagro <Noord> & co";
+	e.points = 2;
+	e.online_url = "https://meet.example.nl/hagro";
+	e.description = "Agenda:\n1. Opening";
+	struct imip_message im = sample(&e, OUTBOX_INVITE);
+	struct imip_texts tx = texts(&im, &cfg);
+	assert_string_equal(tx.subject, "Uitnodiging: Hagro <Noord> & co, "
+	                                "dinsdag 12 januari 2027 12:30");
+	assert_has(tx.text, "Beste Anna de Vries,\n");
+	assert_has(tx.text, "dinsdag 12 januari 2027 12:30\xe2\x80\x93"
+	                    "14:00\n");
+	assert_has(tx.text, "Hagro <Noord> & co (Hagro)");
+	assert_has(tx.text, "Waar:         De Linde\n");
+	assert_has(tx.text, "2 accreditatiepunten");
+	assert_has(tx.text, "https://meet.example.nl/hagro");
+	assert_has(tx.text, "Agenda:\n1. Opening");
+	assert_has(tx.text, "secretaris@hagro-noord.nl");
+	assert_null(strstr(tx.text, "{{"));
+	assert_null(strstr(tx.text, "Meer info"));
+	assert_has(tx.html, "Hagro &lt;Noord&gt; &amp; co");
+	assert_has(tx.html, "Agenda:<br>\n1. Opening");
+	assert_has(tx.html, "<a href=\"https://meet.example.nl/hagro\">");
+	assert_null(strstr(tx.html, "<Noord>"));
+	imip_texts_free(&tx);
+	/* No name: a greeting without one; no points, no location. */
+	e.points = -1;
+	e.location = NULL;
+	e.online_url = "javascript:alert(1)"; /* never a link */
+	im.to_name = NULL;
+	tx = texts(&im, &cfg);
+	assert_has(tx.text, "Beste collega,\n");
+	assert_null(strstr(tx.text, "accreditatie"));
+	assert_null(strstr(tx.text, "Waar:"));
+	assert_null(strstr(tx.html, "javascript:"));
+	imip_texts_free(&tx);
+	config_free(&cfg);
+}
+
+/* A reminder says how far ahead the occurrence is, in days of the event's
+ * zone, and which occurrence of a series it is about. */
+static void test_reminder_texts(void **state)
+{
+	static const struct {
+		int64_t date;
+		const char *ahead;
+	} cases[] = {
+	    {1801566000, "over 7 dagen"}, /* 2027-02-02 12:00 CET */
+	    {1802124000, "morgen"},       /* 2027-02-08 23:00 CET */
+	    {1802034000, "overmorgen"},   /* 2027-02-07 22:00 CET */
+	    {1799751600, "over 4 weken"}, /* 2027-01-12 12:00 CET */
+	    {1802156400, "vandaag"},      /* 2027-02-09 08:00 CET */
+	    /* 2027-02-09 00:30 CET, still the 8th in UTC. */
+	    {1802129400, "vandaag"},
+	};
+	struct config cfg;
+	config_defaults(&cfg);
+	struct event e = sample_event();
+	e.rrule = "FREQ=WEEKLY;INTERVAL=4";
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct imip_message im = sample(&e, OUTBOX_REMINDER);
+		im.recurrence_id = "2027-02-09 12:30";
+		im.date = cases[i].date;
+		struct imip_texts tx = texts(&im, &cfg);
+		char *want = xasprintf("Een korte herinnering: %s vindt",
+		                       cases[i].ahead);
+		assert_has(tx.text, want);
+		assert_has(tx.text, "dinsdag 9 februari 2027 12:30");
+		assert_has(tx.text, "bijeenkomst van\n              dinsdag 9 "
+		                    "februari 2027 uit de reeks");
+		free(want);
+		imip_texts_free(&tx);
+	}
+	/* An invitation to the series says it is one. */
+	struct imip_message im = sample(&e, OUTBOX_INVITE);
+	struct imip_texts tx = texts(&im, &cfg);
+	assert_has(tx.text, "terugkerende bijeenkomst");
+	imip_texts_free(&tx);
+	config_free(&cfg);
+}
+
+/* All-day and multi-day events. */
+static void test_when(void **state)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct event e = sample_event();
+	e.start = (struct wtime){2027, 3, 1, 0, 0, true};
+	e.duration_min = 3 * 1440;
+	struct imip_message im = sample(&e, OUTBOX_INVITE);
+	struct imip_texts tx = texts(&im, &cfg);
+	assert_has(tx.text, "maandag 1 maart 2027 t/m woensdag 3 maart 2027\n");
+	assert_string_equal(tx.subject,
+	                    "Uitnodiging: Hagro Noord, maandag 1 maart 2027");
+	imip_texts_free(&tx);
+	e.start = (struct wtime){2027, 3, 1, 22, 0, false};
+	e.duration_min = 180;
+	tx = texts(&im, &cfg);
+	assert_has(tx.text, "maandag 1 maart 2027 22:00 \xe2\x80\x93 dinsdag "
+	                    "2 maart 2027 01:00\n");
+	imip_texts_free(&tx);
+	config_free(&cfg);
+}
+
+/* An admin's directory replaces the files it holds; the others stay
+ * built in. A broken file fails the message with its name and line. */
+static void test_admin_dir(void **state)
+{
+	char dir[] = "/tmp/wijkcal-imip-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/invite.subject", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("Kom je ook? {{title}}\n", f);
+	fclose(f);
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.mail_templates_dir = xstrdup(dir);
+	struct event e = sample_event();
+	struct imip_message im = sample(&e, OUTBOX_INVITE);
+	struct imip_texts tx = texts(&im, &cfg);
+	assert_string_equal(tx.subject, "Kom je ook? Hagro Noord");
+	assert_has(tx.text, "Beste Anna de Vries,");
+	imip_texts_free(&tx);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("Kom je ook?\n{{titel}}\n", f);
+	fclose(f);
+	char *err = NULL;
+	assert_null(imip_build(&im, &cfg, NULL, &err));
+	char *want = xasprintf("%s:2: unknown field {{titel}}", path);
+	assert_has(err, want);
+	free(want);
+	free(err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
 	config_free(&cfg);
 }
 
@@ -177,6 +355,10 @@ int main(void)
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_subjects),
 	    cmocka_unit_test(test_method_matches_mime),
+	    cmocka_unit_test(test_texts),
+	    cmocka_unit_test(test_reminder_texts),
+	    cmocka_unit_test(test_when),
+	    cmocka_unit_test(test_admin_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
  * Unit tests for feeds/mimemsg: RFC 2047 words (split on character
  * boundaries, at most 75 octets), phrases, dates, base64 lines, header
- * injection refused, and the wire format of a whole message (CRLF only,
- * short lines, one of each header).
+ * injection refused (CR, LF, C1 controls, Unicode line separators), and the
+ * wire format of a whole message (CRLF only, short lines, one of each header).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +157,19 @@ static void test_header_injection_refused(void **state)
 	m = sample();
 	m.to.addr = "anna@linde.nl\r\nRCPT TO:<x@evil.nl>";
 	assert_null(mimemsg_build(&m, NULL, &err));
+	static const char *const breaks[] = {
+	    "Hagro\xc2\x85"
+	    "Bcc: x@evil.nl",
+	    "Hagro\xe2\x80\xa8x", "Hagro\xe2\x80\xa9x", "Hagro\xc2\x9bx"};
+	for (size_t i = 0; i < ARRAY_SIZE(breaks); i++) {
+		m = sample();
+		m.subject = breaks[i];
+		assert_null(mimemsg_build(&m, NULL, &err));
+		m = sample();
+		m.to.name = breaks[i];
+		assert_null(mimemsg_build(&m, NULL, &err));
+		assert_non_null(strstr(err, "To: "));
+	}
 	m = sample();
 	m.method = "PUBLISH";
 	assert_null(mimemsg_build(&m, NULL, &err));

@@ -15,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/config.h"
 #include "core/planner.h"
+#include "core/schema.sql.h"
 #include "core/util.h"
 
 #define START 1799753400 /* 2027-01-12 12:30 Europe/Amsterdam = 11:30Z */
@@ -292,6 +295,240 @@ static void test_two_events_in_one_run(void **state)
 	outbox_rows_free(rows, n);
 }
 
+/* ---- series with moved and cancelled occurrences ---- */
+
+#define SECOND (START + WEEK) /* 2027-01-19 12:30, the 2nd occurrence */
+/* It moved to Wednesday 2027-01-20 14:00: */
+#define MOVED (SECOND + DAY + 90 * 60)
+
+/* The series of ten with its second occurrence changed at seq. */
+static void change_second(struct world *w, struct event_change *c,
+                          bool cancelled, int seq)
+{
+	w->e.rrule = "FREQ=WEEKLY;COUNT=10";
+	*c = (struct event_change){
+	    .exc = {.recurrence_id = {2027, 1, 19, 12, 30, false},
+	            .cancelled = cancelled},
+	    .sequence = seq,
+	};
+	if (!cancelled)
+		c->exc.start = (struct wtime){2027, 1, 20, 14, 0, false};
+	w->e.changes = c;
+	w->e.nchanges = 1;
+}
+
+static void test_moved_occurrence_request(void **state)
+{
+	struct world *w = *state;
+	struct event_change c;
+	size_t n;
+	w->e.rrule = "FREQ=WEEKLY;COUNT=10";
+	plan(w, START - 10 * WEEK, &n);
+	assert_int_equal(n, 2);
+	change_second(w, &c, false, 1);
+	struct outbox_row *r = plan(w, START - 9 * WEEK, &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(r[i].kind, OUTBOX_UPDATE);
+		assert_string_equal(r[i].recurrence_id, "2027-01-19 12:30");
+		assert_string_equal(r[i].email, people[i].email);
+		assert_int_equal(r[i].seq, 1);
+		assert_int_equal(r[i].due, START - 9 * WEEK);
+		assert_int_equal(r[i].expires, MOVED + 90 * 60);
+	}
+	/* No update of the whole series: its SEQUENCE is the same. Moved
+	 * again: a new REQUEST for the occurrence. */
+	c.sequence = 2;
+	c.exc.start.hour = 16;
+	r = plan(w, START - 8 * WEEK, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_UPDATE);
+	assert_int_equal(r[0].seq, 2);
+	assert_string_not_equal(r[0].message_id, w->outbox[2].message_id);
+	/* Once it is over, nothing more about it. */
+	c.sequence = 3;
+	plan(w, MOVED + 7 * HOUR, &n);
+	for (size_t i = w->noutbox - n; i < w->noutbox; i++)
+		assert_int_not_equal(w->outbox[i].kind, OUTBOX_UPDATE);
+}
+
+static void test_cancelled_occurrence_cancel(void **state)
+{
+	struct world *w = *state;
+	struct event_change c;
+	size_t n;
+	w->e.rrule = "FREQ=WEEKLY;COUNT=10";
+	plan(w, START - 10 * WEEK, &n);
+	change_second(w, &c, true, 1);
+	struct outbox_row *r = plan(w, START - 9 * WEEK, &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(r[i].kind, OUTBOX_CANCEL);
+		assert_string_equal(r[i].recurrence_id, "2027-01-19 12:30");
+		assert_int_equal(r[i].seq, 1);
+		assert_int_equal(r[i].expires, SECOND + 90 * 60);
+	}
+	/* The series goes on: a change to it still updates both. */
+	w->e.sequence = 2;
+	r = plan(w, START - 8 * WEEK, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_UPDATE);
+	assert_string_equal(r[0].recurrence_id, "");
+	assert_int_equal(r[0].seq, 2);
+}
+
+/* An invitation after the change carries it (the whole series as it
+ * stands): no separate message about the occurrence, and its seq is the
+ * series' highest. */
+static void test_invitation_carries_changes(void **state)
+{
+	struct world *w = *state;
+	struct event_change c;
+	change_second(w, &c, false, 1);
+	size_t n;
+	struct outbox_row *r = plan(w, START - 10 * WEEK, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_INVITE);
+	assert_int_equal(r[1].kind, OUTBOX_INVITE);
+	assert_int_equal(r[0].seq, 1);
+	assert_int_equal(planner_series_sequence(&w->e), 1);
+	/* A later change to the series (SEQUENCE above every change's, as
+	 * the CLI sets it) updates both. */
+	w->e.sequence = planner_series_sequence(&w->e) + 1;
+	r = plan(w, START - 9 * WEEK, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_UPDATE);
+	assert_int_equal(r[0].seq, 2);
+	/* A change below the series' SEQUENCE is sent at the series'. */
+	assert_int_equal(planner_change_sequence(&w->e, &c), 2);
+}
+
+/* Bert leaves, comes back, leaves and comes back: each time a CANCEL and
+ * then an invitation again, at the same SEQUENCE. */
+static void test_rejoin_is_invited_again(void **state)
+{
+	struct world *w = *state;
+	size_t n;
+	plan(w, START - 10 * WEEK, &n);
+	const char *first_id = w->outbox[1].message_id;
+	for (int round = 1; round <= 2; round++) {
+		w->naudience = 1;
+		struct outbox_row *r = plan(w, START - 9 * WEEK + round, &n);
+		assert_int_equal(n, 1);
+		assert_int_equal(r[0].kind, OUTBOX_CANCEL);
+		assert_string_equal(r[0].email, "bert@eik.nl");
+		w->naudience = 2;
+		r = plan(w, START - 8 * WEEK + round, &n);
+		assert_int_equal(n, 1);
+		assert_int_equal(r[0].kind, OUTBOX_INVITE);
+		assert_string_equal(r[0].email, "bert@eik.nl");
+		assert_int_equal(r[0].seq, 0);
+		assert_int_equal(r[0].due, START - 8 * WEEK + round);
+		assert_string_not_equal(r[0].message_id, first_id);
+	}
+	/* Both are in the audience and invited: a change updates both. */
+	w->e.sequence = 1;
+	plan(w, START - 7 * WEEK, &n);
+	assert_int_equal(n, 2);
+	/* Reminders go to Bert too, invited in his last round. */
+	plan(w, START - DAY - 20 * HOUR, &n);
+	assert_int_equal(n, 2);
+}
+
+/* What `event edit --no-notify` leaves: new text, the same SEQUENCE. */
+static void test_same_sequence_mails_nobody(void **state)
+{
+	struct world *w = *state;
+	size_t n;
+	plan(w, START - 10 * WEEK, &n);
+	w->e.title = "Hagro Noord (typo fixed)";
+	w->e.location = "De Linde";
+	plan(w, START - 9 * WEEK, &n);
+	assert_int_equal(n, 0);
+}
+
+static void test_reminder_at_moved_time(void **state)
+{
+	struct world *w = *state;
+	struct event_change c;
+	size_t n;
+	w->e.rrule = "FREQ=WEEKLY;COUNT=10";
+	plan(w, START - 10 * WEEK, &n);
+	/* Queued for the old time, 1d before. */
+	struct outbox_row *r = plan(w, SECOND - DAY - 20 * HOUR, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].due, SECOND - DAY);
+	int64_t old_id = r[0].id;
+	change_second(w, &c, false, 1);
+	struct planner_event pe = {.event = &w->e,
+	                           .audience = people,
+	                           .naudience = 2,
+	                           .outbox = w->outbox,
+	                           .noutbox = w->noutbox};
+	int64_t *stale;
+	size_t nstale;
+	planner_stale(&pe, &w->cfg, &stale, &nstale);
+	assert_int_equal(nstale, 2);
+	assert_int_equal(stale[0], old_id);
+	free(stale);
+	for (size_t i = 0; i < w->noutbox; i++)
+		if (w->outbox[i].kind == OUTBOX_REMINDER)
+			w->outbox[i].status = OUTBOX_EXPIRED;
+	/* The REQUEST for the occurrence, and a reminder at its new time. */
+	r = plan(w, MOVED - DAY - 2 * HOUR, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(r[0].kind, OUTBOX_UPDATE);
+	assert_int_equal(r[2].kind, OUTBOX_REMINDER);
+	assert_string_equal(r[2].recurrence_id, "2027-01-19 12:30");
+	assert_int_equal(r[2].due, MOVED - DAY);
+	assert_int_equal(r[2].expires, MOVED);
+	/* Those are current: nothing stale. */
+	pe.outbox = w->outbox;
+	pe.noutbox = w->noutbox;
+	planner_stale(&pe, &w->cfg, &stale, &nstale);
+	assert_int_equal(nstale, 0);
+	free(stale);
+	/* An edit of the series after the reminder went: updates, and no
+	 * second reminder of the moved occurrence. */
+	for (size_t i = 0; i < w->noutbox; i++)
+		w->outbox[i].status = OUTBOX_SENT;
+	w->e.sequence = planner_series_sequence(&w->e) + 1;
+	r = plan(w, MOVED - DAY + HOUR, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_UPDATE);
+	assert_int_equal(r[1].kind, OUTBOX_UPDATE);
+}
+
+static void test_no_reminder_for_cancelled_occurrence(void **state)
+{
+	struct world *w = *state;
+	struct event_change c;
+	size_t n;
+	w->e.rrule = "FREQ=WEEKLY;COUNT=10";
+	plan(w, START - 10 * WEEK, &n);
+	plan(w, SECOND - DAY - 20 * HOUR, &n);
+	assert_int_equal(n, 2); /* reminders for the old time */
+	change_second(w, &c, true, 1);
+	struct planner_event pe = {.event = &w->e,
+	                           .audience = people,
+	                           .naudience = 2,
+	                           .outbox = w->outbox,
+	                           .noutbox = w->noutbox};
+	int64_t *stale;
+	size_t nstale;
+	planner_stale(&pe, &w->cfg, &stale, &nstale);
+	assert_int_equal(nstale, 2);
+	free(stale);
+	struct outbox_row *r = plan(w, SECOND - DAY - 19 * HOUR, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, OUTBOX_CANCEL);
+	assert_int_equal(r[1].kind, OUTBOX_CANCEL);
+	/* The third occurrence gets its reminder, the second none. */
+	r = plan(w, SECOND + WEEK - DAY - 20 * HOUR, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(r[0].recurrence_id, "2027-01-26 12:30");
+}
+
 /* ---- planner_run and the outbox in a real database ---- */
 
 #define OK(call) assert_int_equal((call), 0)
@@ -395,6 +632,113 @@ static void test_run_and_outbox(void **state)
 	unlink(path);
 }
 
+/* Sets the audience of the test event in the store. */
+static void set_audience(struct store *st, char *expr)
+{
+	struct event e;
+	OK(store_event_get(st, "wk-test-1", &e, NULL));
+	free(e.audience[0]);
+	e.audience[0] = xstrdup(expr);
+	OK(store_begin(st, NULL));
+	OK(store_event_update(st, &e, NULL));
+	OK(store_commit(st, NULL));
+	event_free(&e);
+}
+
+/* In a real database (its unique key): Anna leaves and comes back, and
+ * is invited again at the same SEQUENCE. */
+static void test_run_rejoin(void **state)
+{
+	struct world *w = *state;
+	char path[64];
+	struct store *st = fresh_store(path);
+	int64_t now = START - 20 * WEEK;
+	size_t added;
+	for (int round = 0; round < 2; round++) {
+		OK(planner_run(st, &w->cfg, now, &added, NULL));
+		assert_int_equal(added, 1); /* the invitation */
+		set_audience(st, "wijk:noord role:poh");
+		OK(planner_run(st, &w->cfg, now, &added, NULL));
+		assert_int_equal(added, 1); /* the CANCEL */
+		OK(planner_run(st, &w->cfg, now, &added, NULL));
+		assert_int_equal(added, 0);
+		set_audience(st, "wijk:noord");
+	}
+	struct outbox_row *rows;
+	size_t n;
+	OK(store_outbox_list(st, false, &rows, &n, NULL));
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rows[i].seq, 0);
+	outbox_rows_free(rows, n);
+	store_close(&st);
+	unlink(path);
+}
+
+/* A schema 3 database with one invitation sent, made with SQLite
+ * directly from the migrations of that time. */
+static void make_schema_3(const char *path)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (int v = 0; v < 3; v++)
+		assert_int_equal(
+		    sqlite3_exec(db, schema_migrations[v], NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+	        db,
+	        "PRAGMA user_version = 3;"
+	        "INSERT INTO outbox (kind, event_uid, recurrence_id, "
+	        "email, seq, event_id, person_id, message_id, due, "
+	        "expires, status, attempts, next_attempt, created, "
+	        "sent_at) VALUES ('invite', 'wk-test-1', '', "
+	        "'anna@linde.nl', 0, 1, 1, '<0123abcd@example.nl>', 5, "
+	        "0, 'sent', 1, 5, 5, 6)",
+	        NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Schema 3 -> 4: the rows stay; the same (kind, event, occurrence,
+ * person, seq) may come again in another round (another Message-ID), the
+ * same Message-ID hash under another domain may not. */
+static void test_schema_3_upgrade(void **state)
+{
+	(void)state;
+	char path[64];
+	strcpy(path, "/tmp/wijkcal-schema3-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	make_schema_3(path);
+	struct store *st = NULL;
+	char *err = NULL;
+	assert_int_equal(store_open(path, STORE_WRITE, &st, &err), WK_EIO);
+	free(err);
+	OK(store_open(path, STORE_CREATE, &st, NULL));
+	assert_int_equal(store_schema_version(st), 4);
+	struct outbox_row *rows;
+	size_t n, added;
+	OK(store_outbox_list(st, false, &rows, &n, NULL));
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].message_id, "<0123abcd@example.nl>");
+	assert_int_equal(rows[0].status, OUTBOX_SENT);
+	struct outbox_row again = rows[0];
+	again.message_id = "<4567cdef@example.nl>";
+	OK(store_begin(st, NULL));
+	OK(store_outbox_add(st, &again, 1, &added, NULL));
+	assert_int_equal(added, 1);
+	again.message_id = "<0123abcd@elders.example>";
+	OK(store_outbox_add(st, &again, 1, &added, NULL));
+	assert_int_equal(added, 0);
+	OK(store_commit(st, NULL));
+	outbox_rows_free(rows, n);
+	store_close(&st);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,8 +763,24 @@ int main(void)
 	        test_series_reminders_nearest_offset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_events_in_one_run, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_moved_occurrence_request,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancelled_occurrence_cancel,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invitation_carries_changes,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rejoin_is_invited_again, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_same_sequence_mails_nobody,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reminder_at_moved_time, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_no_reminder_for_cancelled_occurrence, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_and_outbox, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_run_rejoin, setup, teardown),
+	    cmocka_unit_test(test_schema_3_upgrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
