@@ -136,6 +136,7 @@ struct plan {
 	int64_t expires; /* end of the last occurrence, 0 = open-ended */
 	struct outbox_row *rows;
 	size_t n;
+	size_t first; /* rows[first..n) are this event's */
 };
 
 /* Who a row goes to. */
@@ -162,11 +163,12 @@ static bool same_key(const char *a, const char *b)
 static bool exists(const struct plan *p, const char *id)
 {
 	/* p->rows also holds the rows of events planned before this one;
-	 * their keys name another event, so they never match. */
+	 * their keys name another event, so only this event's are looked
+	 * at (else a first pass over the nation data set is quadratic). */
 	for (size_t i = 0; i < p->pe->noutbox; i++)
 		if (same_key(id, p->pe->outbox[i].message_id))
 			return true;
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = p->first; i < p->n; i++)
 		if (same_key(id, p->rows[i].message_id))
 			return true;
 	return false;
@@ -285,10 +287,9 @@ static int64_t change_end(const struct event *e, const struct event_change *c)
  * update), which carries every change. */
 static bool whole_series_now(const struct plan *p, const char *email)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = p->first; i < p->n; i++) {
 		const struct outbox_row *r = &p->rows[i];
 		if (whole_event(r) && r->kind != OUTBOX_CANCEL &&
-		    strcmp(r->event_uid, p->pe->event->uid) == 0 &&
 		    strcasecmp(r->email, email) == 0)
 			return true;
 	}
@@ -343,9 +344,8 @@ static bool invited_at(const struct plan *p, const char *email, int64_t *at_r)
 		*at_r = s.invited_at;
 		return true;
 	}
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = p->first; i < p->n; i++)
 		if (p->rows[i].kind == OUTBOX_INVITE &&
-		    strcmp(p->rows[i].event_uid, p->pe->event->uid) == 0 &&
 		    strcasecmp(p->rows[i].email, email) == 0) {
 			*at_r = p->now;
 			return true;
@@ -452,7 +452,8 @@ int planner_plan_event(const struct planner_event *pe, const struct config *cfg,
 	                 .now = now,
 	                 .expires = last == INT64_MAX ? 0 : last,
 	                 .rows = *rows_r,
-	                 .n = *n_r};
+	                 .n = *n_r,
+	                 .first = *n_r};
 	int rc = 0;
 	if (e->cancelled) {
 		plan_cancels(&p, true);

@@ -32,15 +32,75 @@ int store_fail(struct store *st, int rc, const char *what, char **error_r)
 	return WK_EIO;
 }
 
+/* The slot to keep a new statement in: an empty one, else the least
+ * recently used that is not in use; NULL if all are in use. */
+static struct stmt_slot *free_slot(struct store *st)
+{
+	struct stmt_slot *best = NULL;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->cache[i];
+		if (s->sql == NULL)
+			return s;
+		if (!s->busy && (best == NULL || s->used < best->used))
+			best = s;
+	}
+	return best;
+}
+
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **error_r)
 {
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->cache[i];
+		if (s->sql && !s->busy && strcmp(s->sql, sql) == 0) {
+			s->busy = true;
+			s->used = ++st->tick;
+			return s->stmt;
+		}
+	}
 	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                            &stmt, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(st, rc, "prepare", error_r);
 		return NULL;
 	}
+	struct stmt_slot *s = free_slot(st);
+	if (s) {
+		if (s->sql) {
+			sqlite3_finalize(s->stmt);
+			free(s->sql);
+		}
+		*s = (struct stmt_slot){xstrdup(sql), stmt, true, ++st->tick};
+	}
 	return stmt;
+}
+
+void store_finish(struct store *st, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->cache[i];
+		if (s->stmt == stmt && s->sql) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			s->busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+}
+
+void store_cache_clear(struct store *st)
+{
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->cache[i];
+		if (s->sql) {
+			sqlite3_finalize(s->stmt);
+			free(s->sql);
+		}
+		memset(s, 0, sizeof(*s));
+	}
 }
 
 void store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
@@ -62,7 +122,7 @@ int store_run(struct store *st, sqlite3_stmt *stmt, const char *what,
               char **error_r)
 {
 	int rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, what, error_r);
 	return WK_OK;
@@ -84,7 +144,7 @@ static int read_version(struct store *st, char **error_r)
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		st->version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	return rc == SQLITE_ROW ? WK_OK
 	                        : store_fail(st, rc, "version", error_r);
 }
@@ -157,6 +217,19 @@ static int configure(struct store *st, char **error_r)
 	return rc;
 }
 
+int store_data_version(struct store *st, int64_t *v_r, char **error_r)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA data_version", error_r);
+	if (stmt == NULL)
+		return WK_EIO;
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*v_r = sqlite3_column_int64(stmt, 0);
+	store_finish(st, stmt);
+	return rc == SQLITE_ROW ? WK_OK
+	                        : store_fail(st, rc, "data_version", error_r);
+}
+
 int store_sync_full(struct store *st, char **error_r)
 {
 	return store_exec(st, "PRAGMA synchronous = FULL;", error_r);
@@ -203,6 +276,7 @@ void store_close(struct store **stp)
 	struct store *st = *stp;
 	if (st == NULL)
 		return;
+	store_cache_clear(st);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -34,6 +34,9 @@ int store_open(const char *path, enum store_mode mode, struct store **st_r,
 void store_close(struct store **st);
 /* The schema version found in the file (after STORE_CREATE: the current). */
 int store_schema_version(struct store *st);
+/* PRAGMA data_version: changes when another connection (the CLI, or
+ * another thread's handle) has committed since the last call. */
+int store_data_version(struct store *st, int64_t *v_r, char **error_r);
 /* Makes every later commit of this handle survive a power loss
  * (synchronous=FULL), at about 0.15 ms a commit; README "Durability". */
 int store_sync_full(struct store *st, char **error_r);

@@ -210,7 +210,7 @@ int store_audience_resolve(struct store *st, char *const *exprs, size_t n,
 			p->big = store_column_text(stmt, 3);
 		}
 		if (stmt) {
-			sqlite3_finalize(stmt);
+			store_finish(st, stmt);
 			rc = rc == SQLITE_DONE
 			         ? WK_OK
 			         : store_fail(st, rc, "audience", error_r);

@@ -285,7 +285,7 @@ static int load_children(struct store *st, const struct list_query *q,
 		if (hit)
 			add(hit->e, stmt);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	return rc == SQLITE_DONE ? WK_OK : store_fail(st, rc, "event", error_r);
 }
 
@@ -309,7 +309,7 @@ static int list_events(struct store *st, const struct list_query *q,
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		read_event(stmt, &list[n++]);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc != SQLITE_DONE) {
 		event_array_free(list, n);
 		return store_fail(st, rc, "event", error_r);
@@ -380,7 +380,7 @@ int store_event_get_by_uid(struct store *st, const char *uid, struct event *e_r,
 	store_bind_text(stmt, 1, uid);
 	int rc = sqlite3_step(stmt);
 	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return get_by_id(st, id, e_r, error_r);
 	if (rc != SQLITE_DONE)

@@ -128,7 +128,7 @@ static int read_rows(struct store *st, sqlite3_stmt *stmt,
 		rows = xrealloc(rows, (n + 1) * sizeof(*rows));
 		read_row(stmt, &rows[n++]);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (step != SQLITE_DONE) {
 		outbox_rows_free(rows, n);
 		return store_fail(st, step, "outbox", error_r);
@@ -294,7 +294,7 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now,
 	sqlite3_bind_int64(stmt, 1, id);
 	int step = sqlite3_step(stmt);
 	char *status = step == SQLITE_ROW ? store_column_text(stmt, 0) : NULL;
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	int rc = WK_OK;
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		rc = store_fail(st, step, "outbox", error_r);
@@ -382,7 +382,7 @@ int store_mail_paused(struct store *st, bool *paused_r, char **error_r)
 		return WK_EIO;
 	int step = sqlite3_step(stmt);
 	*paused_r = step == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_fail(st, step, "mail_state", error_r);
 	return WK_OK;
@@ -404,7 +404,7 @@ int store_outbox_counts(struct store *st, int64_t counts_r[OUTBOX_NSTATUS],
 			if (strcmp(name, status_names[i]) == 0)
 				counts_r[i] = sqlite3_column_int64(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	return rc == SQLITE_DONE ? WK_OK
 	                         : store_fail(st, rc, "outbox", error_r);
 }

@@ -18,7 +18,7 @@ static int person_id(struct store *st, const char *email, int64_t *id_r,
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*id_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return WK_OK;
 	if (rc != SQLITE_DONE)
@@ -142,7 +142,7 @@ static int read_persons(struct store *st, sqlite3_stmt *stmt,
 		                         .org = store_column_text(stmt, 5),
 		                         .role = store_column_text(stmt, 6)};
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	*list_r = list;
 	*n_r = n;
 	return rc == SQLITE_DONE ? WK_OK
@@ -205,7 +205,7 @@ int store_person_reach(struct store *st, const char *email,
 		                       .org_kind = store_column_text(stmt, 4),
 		                       .role = store_column_text(stmt, 5)};
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc != SQLITE_DONE) {
 		audience_reach_free(&r);
 		return store_fail(st, rc, "person", error_r);
@@ -282,7 +282,7 @@ static int forget_audiences(struct store *st, const char *email, char **error_r)
 		rows[n].pos = sqlite3_column_int(stmt, 1);
 		rows[n++].expr = store_column_text(stmt, 2);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (step != SQLITE_DONE)
 		rc = store_fail(st, step, "audience", error_r);
 	for (size_t i = 0; i < n; i++) {

@@ -19,7 +19,7 @@ int store_slug_id(struct store *st, const char *table, const char *slug,
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*id_r = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return WK_OK;
 	if (rc != SQLITE_DONE)
@@ -76,7 +76,7 @@ int store_wijk_get(struct store *st, const char *slug, struct wijk *w_r,
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		read_wijk(stmt, w_r);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return WK_OK;
 	if (rc != SQLITE_DONE)
@@ -99,7 +99,7 @@ int store_wijk_list(struct store *st, struct wijk **list_r, size_t *n_r,
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		read_wijk(stmt, &list[n++]);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	*list_r = list;
 	*n_r = n;
 	return rc == SQLITE_DONE ? WK_OK : store_fail(st, rc, "wijk", error_r);
@@ -174,7 +174,7 @@ int store_practice_get(struct store *st, const char *slug, struct practice *p_r,
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		read_practice(stmt, p_r);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return WK_OK;
 	if (rc != SQLITE_DONE)
@@ -201,7 +201,7 @@ int store_practice_list(struct store *st, const char *wijk,
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		read_practice(stmt, &list[n++]);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	*list_r = list;
 	*n_r = n;
 	return rc == SQLITE_DONE ? WK_OK
@@ -257,7 +257,7 @@ int store_org_get(struct store *st, const char *slug, struct org *o_r,
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		read_org(stmt, o_r);
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc == SQLITE_ROW)
 		return WK_OK;
 	if (rc != SQLITE_DONE)
@@ -280,7 +280,7 @@ int store_org_list(struct store *st, struct org **list_r, size_t *n_r,
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		read_org(stmt, &list[n++]);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	*list_r = list;
 	*n_r = n;
 	return rc == SQLITE_DONE ? WK_OK : store_fail(st, rc, "org", error_r);

@@ -19,7 +19,7 @@ int store_token_counter(struct store *st, enum token_kind kind, const char *id,
 	store_bind_text(stmt, 2, id);
 	int rc = sqlite3_step(stmt);
 	*counter_r = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "feed token", error_r);
 	return WK_OK;
@@ -68,7 +68,7 @@ int store_token_find(struct store *st, const char *hash,
 	} else {
 		*id_r = store_column_text(stmt, 1);
 	}
-	sqlite3_finalize(stmt);
+	store_finish(st, stmt);
 	return result;
 }
 

@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 
 #define PASS_SECONDS 5   /* a pass at least this often */
+#define PLAN_SECONDS 60  /* plan at least this often without a change */
 #define BATCH        100 /* rows claimed at once */
 
 /* A way to hand over one message: SMTP_SENT when it was taken, else
@@ -54,6 +55,8 @@ struct mailer {
 	bool paused;       /* the hold is a configuration error */
 	double next_send;  /* monotonic seconds: smtp.rate_limit's next slot */
 	uint32_t rng;      /* xorshift state for the jitter */
+	int64_t seen_version; /* PRAGMA data_version at the last plan */
+	double planned_at;    /* monotonic seconds of the last plan, 0: never */
 };
 
 int64_t mailer_backoff(int attempts, int64_t first_s, int64_t cap_s,
@@ -396,10 +399,30 @@ static void give_up_old(struct mailer *m)
 	}
 }
 
+/*
+ * Whether to plan now. What is planned follows from the database and the
+ * clock: a pass plans when another connection (an organiser's command)
+ * has committed since the last plan, after a reload (the kinds' lead times
+ * may have changed), and otherwise once every PLAN_SECONDS for what comes
+ * due with time (invitations within their lead time, reminders within the
+ * planner's horizon of a day). The mailer's own commits do not count, so
+ * an idle daemon does not replan a large database every few seconds.
+ */
+static bool plan_due(struct mailer *m, bool reloaded)
+{
+	int64_t v = 0;
+	bool changed =
+	    store_data_version(m->st, &v, NULL) < 0 || v != m->seen_version;
+	m->seen_version = v;
+	return changed || reloaded || m->planned_at == 0 ||
+	       mono_now() >= m->planned_at + PLAN_SECONDS;
+}
+
 static void plan(struct mailer *m)
 {
 	char *err = NULL;
 	size_t added = 0;
+	m->planned_at = mono_now();
 	if (planner_run(m->st, &m->cfg, now_utc(), &added, &err) < 0) {
 		log_warnx("mail planner: %s", err);
 		free(err);
@@ -418,7 +441,8 @@ static void pass(struct mailer *m)
 	pthread_mutex_unlock(&m->mu);
 	if (reload)
 		apply_reload(m);
-	plan(m);
+	if (plan_due(m, reload))
+		plan(m);
 	give_up_old(m);
 	if (mono_now() < m->hold_until)
 		return;

@@ -1,12 +1,12 @@
 /*
- * imip: builds the calendar part with libical (render_event for the
- * VEVENT, then libical again to set METHOD and RSVP), takes the Dutch
+ * imip: builds the calendar part with the libical renderer of
+ * feeds/render.h (the event as the recipient's own, RSVP=TRUE on a
+ * request, in a VCALENDAR with the message's METHOD), takes the Dutch
  * texts from the templates (feeds/imip_text.c), and hands both to the MIME
  * writer.
  */
 #include "feeds/imip.h"
 
-#include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,35 +35,6 @@ static const char *organizer_of(const struct imip_message *im,
 {
 	const char *o = im->event->organizer;
 	return o && *o ? o : cfg->organizer;
-}
-
-/* Puts METHOD, drops the feed-only properties, and sets RSVP=TRUE on the
- * attendee of a request. */
-static void make_imip(icalcomponent *cal, icalproperty_method method)
-{
-	static const icalproperty_kind drop[] = {ICAL_METHOD_PROPERTY,
-	                                         ICAL_X_PROPERTY,
-	                                         ICAL_REFRESHINTERVAL_PROPERTY};
-	for (size_t i = 0; i < ARRAY_SIZE(drop); i++) {
-		icalproperty *p;
-		while ((p = icalcomponent_get_first_property(cal, drop[i]))) {
-			icalcomponent_remove_property(cal, p);
-			icalproperty_free(p);
-		}
-	}
-	icalcomponent_add_property(cal, icalproperty_new_method(method));
-	if (method != ICAL_METHOD_REQUEST)
-		return;
-	for (icalcomponent *ev =
-	         icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	     ev;
-	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
-		for (icalproperty *a = icalcomponent_get_first_property(
-		         ev, ICAL_ATTENDEE_PROPERTY);
-		     a; a = icalcomponent_get_next_property(
-		            ev, ICAL_ATTENDEE_PROPERTY))
-			icalproperty_add_parameter(
-			    a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 }
 
 /* The change of the occurrence a message is about; false if it has none
@@ -128,28 +99,21 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 	struct render_event_opts ro = {.audience = RENDER_PERSONAL,
 	                               .organizer_default = cfg->organizer,
 	                               .attendee_email = im->to_email,
-	                               .attendee_name = im->to_name};
+	                               .attendee_name = im->to_name,
+	                               .rsvp = im->kind != OUTBOX_CANCEL};
 	char *block = calendar_block(&e, im, &ro, error_r);
 	if (block == NULL) {
 		event_free(&e);
 		return NULL;
 	}
+	/* The VCALENDAR of an iMIP message: METHOD, the zone, the event; none
+	 * of a feed's own properties. */
 	const char *tzid = e.tzid;
-	struct render_feed_opts fo = {.tzid = tzid};
-	char *feed =
+	struct render_feed_opts fo = {.tzid = tzid, .imip_method = method};
+	char *text =
 	    render_feed(&fo, &tzid, 1, (const char *const *)&block, 1, NULL);
 	event_free(&e);
 	free(block);
-	icalcomponent *cal = icalparser_parse_string(feed);
-	free(feed);
-	if (cal == NULL) {
-		set_error(error_r, "calendar: libical cannot read the event");
-		return NULL;
-	}
-	make_imip(cal, im->kind == OUTBOX_CANCEL ? ICAL_METHOD_CANCEL
-	                                         : ICAL_METHOD_REQUEST);
-	char *text = icalcomponent_as_ical_string_r(cal);
-	icalcomponent_free(cal);
 	return text;
 }
 

@@ -186,6 +186,9 @@ static void emit_people(struct strbuf *b, const struct event *e,
 	if (o->attendee_name && *o->attendee_name)
 		icalproperty_add_parameter(
 		    a, icalparameter_new_cn(o->attendee_name));
+	if (o->rsvp)
+		icalproperty_add_parameter(
+		    a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
 	emit(b, a);
 }
 
@@ -724,6 +727,18 @@ struct frame {
 	char *head, *tail;
 };
 
+/* Cuts libical's text of cal before "END:VCALENDAR"; frees cal. */
+static struct frame frame_of(icalcomponent *cal)
+{
+	struct frame f = {icalcomponent_as_ical_string_r(cal), NULL};
+	icalcomponent_free(cal);
+	char *end = strstr(f.head, "END:VCALENDAR");
+	f.tail = xstrdup(end ? end : "END:VCALENDAR\r\n");
+	if (end)
+		*end = '\0';
+	return f;
+}
+
 static struct frame feed_frame(const struct render_feed_opts *o)
 {
 	int minutes = o->refresh_minutes > 0 ? o->refresh_minutes : 60;
@@ -732,6 +747,12 @@ static struct frame feed_frame(const struct render_feed_opts *o)
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_prodid(RENDER_PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	if (o->imip_method) {
+		icalcomponent_add_property(
+		    cal, icalproperty_new_method(
+		             icalproperty_string_to_method(o->imip_method)));
+		return frame_of(cal);
+	}
 	icalcomponent_add_property(
 	    cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
 	add_x(cal, "X-WR-CALNAME",
@@ -745,13 +766,7 @@ static struct frame feed_frame(const struct render_feed_opts *o)
 	char *ttl = icaldurationtype_as_ical_string_r(every);
 	add_x(cal, "X-PUBLISHED-TTL", ttl);
 	free(ttl);
-	struct frame f = {icalcomponent_as_ical_string_r(cal), NULL};
-	icalcomponent_free(cal);
-	char *end = strstr(f.head, "END:VCALENDAR");
-	f.tail = xstrdup(end ? end : "END:VCALENDAR\r\n");
-	if (end)
-		*end = '\0';
-	return f;
+	return frame_of(cal);
 }
 
 static bool seen_before(const char *const *v, size_t i)

@@ -9,6 +9,7 @@
 #ifndef WIJKCAL_RENDER_H
 #define WIJKCAL_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/model.h"
@@ -29,6 +30,8 @@ struct render_event_opts {
 	const char *attendee_name;
 	/* 0: no VALARM; otherwise a VALARM this many minutes before. */
 	int alarm_minutes;
+	/* iMIP REQUEST: RSVP=TRUE on the ATTENDEE. */
+	bool rsvp;
 };
 
 /*
@@ -61,6 +64,10 @@ struct render_feed_opts {
 	const char *tzid;    /* X-WR-TIMEZONE, WIJKCAL_TZID by default */
 	int refresh_minutes; /* REFRESH-INTERVAL and X-PUBLISHED-TTL;
 	                        60 when 0 or less */
+	/* NULL: a feed (METHOD:PUBLISH and the above). "REQUEST" or
+	 * "CANCEL": an iMIP message, with that METHOD and none of the
+	 * feed's properties. */
+	const char *imip_method;
 };
 
 /*
