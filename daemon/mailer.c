@@ -56,7 +56,11 @@ struct mailer {
 	double next_send;  /* monotonic seconds: smtp.rate_limit's next slot */
 	uint32_t rng;      /* xorshift state for the jitter */
 	int64_t seen_version; /* PRAGMA data_version at the last plan */
-	double planned_at;    /* monotonic seconds of the last plan, 0: never */
+	/* The event of the last message (a batch is mostly one event's),
+	 * kept while no other connection commits. */
+	struct event ev;
+	int64_t ev_version;
+	double planned_at; /* monotonic seconds of the last plan, 0: never */
 };
 
 int64_t mailer_backoff(int attempts, int64_t first_s, int64_t cap_s,
@@ -274,12 +278,30 @@ static int deliver_and_record(struct mailer *m, const struct outbox_row *r,
 	return verdict;
 }
 
+/* The event of uid: the kept one while the database is as it was when
+ * it was read (data_version), else read again. NULL with a message. */
+static const struct event *event_of(struct mailer *m, const char *uid,
+                                    char **error_r)
+{
+	int64_t v = 0;
+	bool same = store_data_version(m->st, &v, NULL) == 0 &&
+	            v == m->ev_version && m->ev.uid &&
+	            strcmp(m->ev.uid, uid) == 0;
+	if (same)
+		return &m->ev;
+	event_free(&m->ev);
+	memset(&m->ev, 0, sizeof(m->ev));
+	if (store_event_get(m->st, uid, &m->ev, error_r) < 0)
+		return NULL;
+	m->ev_version = v;
+	return &m->ev;
+}
+
 /* Builds and hands over one claimed row, then records the outcome.
  * Returns the backend's verdict, SMTP_PERMANENT if it never got there. */
 static int deliver_row(struct mailer *m, const struct outbox_row *r)
 {
 	char *err = NULL;
-	struct event e = {0};
 	struct person p = {0};
 	/* Held back by the rate limit, a message may come too late. */
 	if (r->expires > 0 && now_utc() >= r->expires) {
@@ -288,15 +310,16 @@ static int deliver_row(struct mailer *m, const struct outbox_row *r)
 		                         NULL);
 		return SMTP_PERMANENT;
 	}
-	if (store_event_get(m->st, r->event_uid, &e, &err) < 0) {
+	const struct event *e = event_of(m, r->event_uid, &err);
+	if (e == NULL) {
 		store_outbox_mark_failed(m->st, r->id, true, err, NULL);
 		free(err);
 		return SMTP_PERMANENT;
 	}
 	bool have_person = store_person_get(m->st, r->email, &p, NULL) == 0;
-	const char *why = stale(r, &e);
+	const char *why = stale(r, e);
 	struct imip_message im = {.kind = r->kind,
-	                          .event = &e,
+	                          .event = e,
 	                          .recurrence_id = r->recurrence_id,
 	                          .to_email = r->email,
 	                          .to_name = have_person ? p.name : NULL,
@@ -316,7 +339,6 @@ static int deliver_row(struct mailer *m, const struct outbox_row *r)
 		          (long long)r->id, err);
 	free(msg);
 	free(err);
-	event_free(&e);
 	if (have_person)
 		person_free(&p);
 	return verdict;
@@ -554,6 +576,7 @@ static int open_parts(struct mailer *m, char **error_r)
 
 static void free_parts(struct mailer *m)
 {
+	event_free(&m->ev);
 	store_close(&m->st);
 	smtp_close(&m->smtp);
 	free(m->spool);
