@@ -10,6 +10,14 @@
 #ifndef WIJKCAL_SCHEMA_H
 #define WIJKCAL_SCHEMA_H
 
+/* Three triggers on table t that count a change in feed_state. */
+#define FEED_TRIGGER(t, when)                                                  \
+	"CREATE TRIGGER IF NOT EXISTS " t "_feed_" when " AFTER " when         \
+	" ON " t " BEGIN UPDATE feed_state SET version = version + 1; END;"
+#define FEED_TRIGGERS(t)                                                       \
+	FEED_TRIGGER(t, "INSERT")                                              \
+	FEED_TRIGGER(t, "UPDATE") FEED_TRIGGER(t, "DELETE")
+
 static const char *const schema_migrations[] = {
     /* 0 -> 1 */
     "CREATE TABLE wijk ("
@@ -160,6 +168,20 @@ static const char *const schema_migrations[] = {
     "CREATE INDEX outbox_due ON outbox(status, next_attempt);"
     "CREATE INDEX outbox_event ON outbox(event_uid);"
     "CREATE INDEX outbox_person ON outbox(person_id);",
+    /* 4 -> 5: feed_state.version counts the changes that can alter a
+     * feed or an agenda page (every table but the outbox and
+     * mail_state), so that wijkcald empties its feed cache for those
+     * and not for each message the mailer marks sent. */
+    "CREATE TABLE IF NOT EXISTS feed_state ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  version INTEGER NOT NULL);"
+    /* clang-format off */
+    "INSERT OR IGNORE INTO feed_state (id, version) VALUES (1, 0);"
+    FEED_TRIGGERS("wijk") FEED_TRIGGERS("practice") FEED_TRIGGERS("org")
+    FEED_TRIGGERS("person") FEED_TRIGGERS("affiliation")
+    FEED_TRIGGERS("event") FEED_TRIGGERS("event_audience")
+    FEED_TRIGGERS("event_change") FEED_TRIGGERS("feed_token"),
+    /* clang-format on */
 };
 
 #endif

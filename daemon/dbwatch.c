@@ -1,7 +1,8 @@
 /*
- * dbwatch: PRAGMA data_version on a connection of the daemon's own. This is
- * the daemon's only SQL outside core/store: it asks SQLite about the file,
- * not about the data.
+ * dbwatch: PRAGMA data_version on a connection of the daemon's own, and
+ * then feed_state.version (a counter the schema's triggers keep). This is
+ * the daemon's only SQL outside core/store: it asks about the file and
+ * that counter, not about the data.
  */
 #include "daemon/dbwatch.h"
 
@@ -16,8 +17,10 @@ struct dbwatch {
 	pthread_mutex_t mu;
 	sqlite3 *db;
 	sqlite3_stmt *version; /* PRAGMA data_version */
+	sqlite3_stmt *feeds;   /* feed_state.version */
 	sqlite3_stmt *ping;    /* a read of the schema */
 	int64_t last;          /* the data_version seen last */
+	int64_t last_feeds;    /* the feed_state.version seen last */
 };
 
 /* Runs a one-row statement and returns its first column in *v_r. */
@@ -48,7 +51,12 @@ int dbwatch_open(const char *path, struct dbwatch **w_r, char **error_r)
 		rc = sqlite3_prepare_v2(w->db,
 		                        "SELECT count(*) FROM sqlite_schema",
 		                        -1, &w->ping, NULL);
-	if (rc == SQLITE_OK && step_int(w, w->version, &w->last, error_r) < 0)
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(w->db, "SELECT version FROM feed_state",
+		                        -1, &w->feeds, NULL);
+	if (rc == SQLITE_OK &&
+	    (step_int(w, w->version, &w->last, error_r) < 0 ||
+	     step_int(w, w->feeds, &w->last_feeds, error_r) < 0))
 		rc = SQLITE_ERROR;
 	else if (rc != SQLITE_OK)
 		set_error(error_r, "database %s: cannot open: %s", path,
@@ -67,6 +75,7 @@ void dbwatch_close(struct dbwatch **wp)
 	if (w == NULL)
 		return;
 	sqlite3_finalize(w->version);
+	sqlite3_finalize(w->feeds);
 	sqlite3_finalize(w->ping);
 	sqlite3_close(w->db);
 	pthread_mutex_destroy(&w->mu);
@@ -76,12 +85,16 @@ void dbwatch_close(struct dbwatch **wp)
 
 int dbwatch_poll(struct dbwatch *w, char **error_r)
 {
-	int64_t v = 0;
+	int64_t v = 0, f = 0;
 	pthread_mutex_lock(&w->mu);
 	int rc = step_int(w, w->version, &v, error_r);
-	if (rc == 0) {
-		rc = v != w->last;
+	if (rc == 0 && v != w->last) {
 		w->last = v;
+		rc = step_int(w, w->feeds, &f, error_r);
+		if (rc == 0)
+			rc = f != w->last_feeds ? DBWATCH_FEEDS : DBWATCH_OTHER;
+		if (rc > 0)
+			w->last_feeds = f;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return rc;

@@ -16,8 +16,17 @@ struct dbwatch;
 int dbwatch_open(const char *path, struct dbwatch **w_r, char **error_r);
 void dbwatch_close(struct dbwatch **w);
 
-/* 1 if another connection committed since the last call (or open), 0 if
- * not, -1 with a message in *error_r if the database does not answer. */
+enum dbwatch_change {
+	DBWATCH_NONE,  /* no other connection committed */
+	DBWATCH_OTHER, /* one did: the outbox or the mail state, say */
+	DBWATCH_FEEDS, /* and what a feed or page shows may have changed */
+};
+
+/* What changed since the last call (or open): DBWATCH_FEEDS when
+ * feed_state.version moved (schema 5 counts every change to the tables
+ * feeds are made of), DBWATCH_OTHER for any other commit by another
+ * connection (the mailer marking a message sent), DBWATCH_NONE; -1 with a
+ * message in *error_r if the database does not answer. */
 int dbwatch_poll(struct dbwatch *w, char **error_r);
 
 /* 0 if the database answers a read (within half a second), -1 with a

@@ -356,7 +356,8 @@ static void reload(struct wijkcald *d)
 	sd_notify(0, "READY=1");
 }
 
-/* Empties the feed cache when another process changed the database. */
+/* Empties the feed cache when another process changed what feeds show,
+ * and wakes the mailer for any change (an organiser's, or `mail resume`). */
 static void watch_db(struct wijkcald *d)
 {
 	char *err = NULL;
@@ -367,9 +368,10 @@ static void watch_db(struct wijkcald *d)
 		log_info("database %s answers again", d->cfg.database);
 	d->db_failing = changed < 0;
 	free(err);
-	if (changed > 0) {
-		feedcache_invalidate(d->cache);
+	if (changed > 0)
 		mailer_wake(d->mailer);
+	if (changed == DBWATCH_FEEDS) {
+		feedcache_invalidate(d->cache);
 		metrics_count_db_change(d->metrics);
 		log_debug("database changed: feeds will be rendered again");
 	}

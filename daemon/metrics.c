@@ -208,7 +208,7 @@ void metrics_render(struct metrics *m, const struct feedcache_stats *cache,
 	one(out, "wijkcald_feed_cache_limit_bytes", "gauge",
 	    "The feed cache's memory bound (http.cache_mb).", cache->limit);
 	one(out, "wijkcald_database_changes_total", "counter",
-	    "Changes to the database noticed (each empties the feed cache).",
+	    "Changes to what the feeds show (each empties the feed cache).",
 	    atomic_load_explicit(&m->db_changes, memory_order_relaxed));
 	render_mail(mail, out);
 	render_mailer(m, out);

@@ -3,7 +3,9 @@ as an .eml file into the spool directory (beside the database). Checks that
 a new event's audience is invited, that restarting queues nothing twice, a
 draft and an event whose invitation time has not come send nothing, an edit
 sends an update with SEQUENCE+1, a cancellation METHOD:CANCEL, `mail pause`
-holds and `mail resume` releases, and `outbox list` shows it all. Every file
+holds and `mail resume` releases, and `outbox list` shows it all. Commits
+that change no feed (`mail pause`, the mailer marking messages sent) keep
+the feed cache, while a cancellation reaches the feed within seconds. Every file
 is read with Python's email parser (policy.default, no defects; exactly one
 From, To, Subject, Date and Message-ID; CRLF only, short lines) and its
 calendar part with python3-icalendar (METHOD, UID, SEQUENCE, ATTENDEE,
@@ -89,6 +91,13 @@ def check_message(path, method, uid, seq, to):
     return msg
 
 
+def renders(d):
+    """wijkcald_feed_renders_total from /metrics."""
+    text = d.get("/metrics")[2].decode()
+    m = re.search(r"^wijkcald_feed_renders_total (\d+)$", text, re.M)
+    return int(m.group(1)) if m else -1
+
+
 def recipients(paths):
     return sorted(email.message_from_bytes(open(p, "rb").read(), policy=policy.default)["To"]
                   .addresses[0].addr_spec for p in paths)
@@ -147,9 +156,25 @@ def main():
         msg = check_message(f, "REQUEST", uid, 1, recipients([f])[0])
         check(msg["Subject"].startswith("Gewijzigd: Hagro Noord"), f"subject {msg['Subject']}")
 
-    # Paused: nothing leaves, but it is queued; resumed: it goes.
+    # Commits that change no feed (mail pause, the mailer's own) keep the
+    # feed cache: the feed is not rendered again.
+    feed = "/feeds/wijk/noord.ics"
+    check(d.get(feed)[0] == 200, "feed")
+    before = renders(d)
     env.ok("mail", "pause")
+    time.sleep(1)  # the daemon polls the database every 200 ms
+    check(d.get(feed)[0] == 200 and renders(d) == before,
+          f"mail pause emptied the feed cache: {before} -> {renders(d)} renders")
+
+    # Paused: nothing leaves, but it is queued; resumed: it goes.
+    # A change to an event does empty it: the next GET renders again.
+    before = renders(d)
     env.ok("event", "cancel", eid)
+    deadline = time.monotonic() + 5
+    while renders(d) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+        d.get(feed)
+    check(renders(d) > before, "a cancellation did not reach the feed within 5 s")
     time.sleep(3)
     check(len(spool(env)) == 4, f"sent while paused: {spool(env)}")
     queued = [r for r in env.ok("--json", "outbox", "list").json() if r["status"] == "queued"]
@@ -164,6 +189,10 @@ def main():
 
     rows = env.ok("--json", "outbox", "list").json()
     check(len(rows) == 6 and all(r["status"] == "sent" for r in rows), f"outbox {rows}")
+    time.sleep(1)
+    before = renders(d)
+    check(d.get(feed)[0] == 200 and renders(d) == before,
+          f"sending emptied the feed cache: {before} -> {renders(d)} renders")
     check(env.ok("outbox", "list", "--failed").out.count("\n") <= 1, "failed rows")
     r = env.run("outbox", "retry", str(rows[0]["id"]))
     check(r.code != 0 and "not failed" in r.err, f"retry of a sent message: {r}")

@@ -718,7 +718,7 @@ static void test_schema_3_upgrade(void **state)
 	assert_int_equal(store_open(path, STORE_WRITE, &st, &err), WK_EIO);
 	free(err);
 	OK(store_open(path, STORE_CREATE, &st, NULL));
-	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	struct outbox_row *rows;
 	size_t n, added;
 	OK(store_outbox_list(st, false, &rows, &n, NULL));
