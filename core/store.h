@@ -154,8 +154,9 @@ int store_event_list(struct store *st, const struct event_filter *f,
                      struct event **list_r, size_t *n_r, char **error_r);
 
 /*
- * The mail outbox (schema 3): one row per message, planned by
- * core/planner.h and delivered by the daemon's mailer. Status moves
+ * The mail outbox (schema 3, keyed by the Message-ID since schema 4): one
+ * row per message, planned by core/planner.h and delivered by the daemon's
+ * mailer. Status moves
  * queued -> sending (claimed) -> sent, or back to queued with a later
  * next_attempt (a temporary failure), or to failed (permanent) or expired.
  */
@@ -232,9 +233,10 @@ int store_outbox_mark_retry(struct store *st, int64_t id, int64_t next_attempt,
 /* A permanent failure (failed) or given up (expired) with the reason. */
 int store_outbox_mark_failed(struct store *st, int64_t id, bool expired,
                              const char *reason, char **error_r);
-/* A failed or expired row queued again now; an expired one no longer
- * expires (WK_ENOTFOUND if no such row, WK_EINVAL if it is not failed or
- * expired). */
+/* A failed or expired row queued again now, its last error cleared (or
+ * smtp.give_up_after would fail it again before a try); an expired one no
+ * longer expires (WK_ENOTFOUND if no such row, WK_EINVAL if it is not
+ * failed or expired). */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
                        char **error_r);
 /* The SMTP server cannot take mail now: the rows the mailer holds

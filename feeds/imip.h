@@ -19,7 +19,9 @@
 struct imip_message {
 	enum outbox_kind kind;
 	const struct event *event;
-	const char *recurrence_id; /* reminders: the occurrence, else "" */
+	/* The occurrence a reminder, or a REQUEST or CANCEL for one moved
+	 * or cancelled occurrence, is about; "" for the whole event. */
+	const char *recurrence_id;
 	const char *to_email;
 	const char *to_name;    /* may be NULL */
 	const char *message_id; /* "<...@...>", stable per outbox row */
