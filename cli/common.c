@@ -71,7 +71,8 @@ int cli_store(struct cli *c, enum store_mode mode)
 	char *err = NULL;
 	int rc = store_open(c->db_path, mode, &c->st, &err);
 	/* An organiser's change is written once and must survive a power
-	 * loss: the mail derived from it depends on it (README "Durability"). */
+	 * loss: the mail derived from it depends on it (README "Durability").
+	 */
 	if (rc == WK_OK && mode != STORE_READ)
 		rc = store_sync_full(c->st, &err);
 	if (rc < 0) {
