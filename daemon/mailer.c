@@ -55,11 +55,8 @@ struct mailer {
 	bool paused;       /* the hold is a configuration error */
 	double next_send;  /* monotonic seconds: smtp.rate_limit's next slot */
 	uint32_t rng;      /* xorshift state for the jitter */
-	int64_t seen_version; /* PRAGMA data_version at the last plan */
-	/* The event of the last message (a batch is mostly one event's),
-	 * kept while no other connection commits. */
-	struct event ev;
-	int64_t ev_version;
+	int64_t seen_version;    /* PRAGMA data_version at the last plan */
+	struct builder *builder; /* builds the next message while one goes */
 	double planned_at; /* monotonic seconds of the last plan, 0: never */
 };
 
@@ -278,46 +275,68 @@ static int deliver_and_record(struct mailer *m, const struct outbox_row *r,
 	return verdict;
 }
 
+/*
+ * Building runs one message ahead of sending: while libcurl waits for the
+ * server's replies to message i (four round trips, no pipelining), the
+ * builder thread reads and writes message i + 1, on its own read-only
+ * connection. Never further ahead: a message is built from the database
+ * as it is when the one before it goes out, and the sender alone writes
+ * (claims and marks). The builder keeps the event of the last message
+ * while no other connection has committed (data_version).
+ */
+struct built {
+	char *msg; /* NULL: not to be sent, for the reason below */
+	size_t len;
+	char *err;       /* a build failure (the row fails) */
+	const char *why; /* the row is stale or its event gone (expires) */
+	bool event_gone; /* why is err: the event cannot be read */
+};
+
+struct builder {
+	struct mailer *m;
+	struct store *st; /* read-only, the builder's own */
+	struct event ev;  /* the event of the last message */
+	int64_t ev_version;
+	/* Per batch, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	const struct outbox_row *rows;
+	struct built *out;
+	size_t n, ready, allowed; /* out[0..ready) built; build < allowed */
+	bool cancel;
+};
+
 /* The event of uid: the kept one while the database is as it was when
- * it was read (data_version), else read again. NULL with a message. */
-static const struct event *event_of(struct mailer *m, const char *uid,
+ * it was read, else read again. NULL with a message. */
+static const struct event *event_of(struct builder *b, const char *uid,
                                     char **error_r)
 {
 	int64_t v = 0;
-	bool same = store_data_version(m->st, &v, NULL) == 0 &&
-	            v == m->ev_version && m->ev.uid &&
-	            strcmp(m->ev.uid, uid) == 0;
+	bool same = store_data_version(b->st, &v, NULL) == 0 &&
+	            v == b->ev_version && b->ev.uid &&
+	            strcmp(b->ev.uid, uid) == 0;
 	if (same)
-		return &m->ev;
-	event_free(&m->ev);
-	memset(&m->ev, 0, sizeof(m->ev));
-	if (store_event_get(m->st, uid, &m->ev, error_r) < 0)
+		return &b->ev;
+	event_free(&b->ev);
+	memset(&b->ev, 0, sizeof(b->ev));
+	if (store_event_get(b->st, uid, &b->ev, error_r) < 0)
 		return NULL;
-	m->ev_version = v;
-	return &m->ev;
+	b->ev_version = v;
+	return &b->ev;
 }
 
-/* Builds and hands over one claimed row, then records the outcome.
- * Returns the backend's verdict, SMTP_PERMANENT if it never got there. */
-static int deliver_row(struct mailer *m, const struct outbox_row *r)
+/* Builds the message of one claimed row into *out. */
+static void build_one(struct builder *b, const struct outbox_row *r,
+                      struct built *out)
 {
-	char *err = NULL;
 	struct person p = {0};
-	/* Held back by the rate limit, a message may come too late. */
-	if (r->expires > 0 && now_utc() >= r->expires) {
-		store_outbox_mark_failed(m->st, r->id, true,
-		                         "expired before it could be delivered",
-		                         NULL);
-		return SMTP_PERMANENT;
-	}
-	const struct event *e = event_of(m, r->event_uid, &err);
+	const struct event *e = event_of(b, r->event_uid, &out->err);
 	if (e == NULL) {
-		store_outbox_mark_failed(m->st, r->id, true, err, NULL);
-		free(err);
-		return SMTP_PERMANENT;
+		out->event_gone = true;
+		return;
 	}
-	bool have_person = store_person_get(m->st, r->email, &p, NULL) == 0;
-	const char *why = stale(r, e);
+	bool have_person = store_person_get(b->st, r->email, &p, NULL) == 0;
+	out->why = stale(r, e);
 	struct imip_message im = {.kind = r->kind,
 	                          .event = e,
 	                          .recurrence_id = r->recurrence_id,
@@ -325,22 +344,72 @@ static int deliver_row(struct mailer *m, const struct outbox_row *r)
 	                          .to_name = have_person ? p.name : NULL,
 	                          .message_id = r->message_id,
 	                          .date = now_utc()};
-	size_t len = 0;
-	int verdict = SMTP_PERMANENT;
-	char *msg = why ? NULL : imip_build(&im, &m->cfg, &len, &err);
-	if (why)
-		store_outbox_mark_failed(m->st, r->id, true, why, NULL);
-	else if (msg == NULL)
-		store_outbox_mark_failed(m->st, r->id, false, err, NULL);
-	else
-		verdict = deliver_and_record(m, r, msg, len, &err);
-	if (err)
-		log_warnx("mail %lld (outbox list shows it): %s",
-		          (long long)r->id, err);
-	free(msg);
-	free(err);
+	if (out->why == NULL)
+		out->msg = imip_build(&im, &b->m->cfg, &out->len, &out->err);
 	if (have_person)
 		person_free(&p);
+}
+
+static void *build_run(void *arg)
+{
+	struct builder *b = arg;
+	pthread_mutex_lock(&b->mu);
+	for (size_t i = 0; i < b->n; i++) {
+		while (!b->cancel && i >= b->allowed)
+			pthread_cond_wait(&b->cond, &b->mu);
+		if (b->cancel)
+			break;
+		pthread_mutex_unlock(&b->mu);
+		build_one(b, &b->rows[i], &b->out[i]);
+		pthread_mutex_lock(&b->mu);
+		b->ready = i + 1;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Waits until row i is built (the sender's side). */
+static void wait_built(struct builder *b, size_t i)
+{
+	pthread_mutex_lock(&b->mu);
+	while (b->ready <= i)
+		pthread_cond_wait(&b->cond, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Lets the builder go on to row i (it may build rows below i). */
+static void allow_build(struct builder *b, size_t i)
+{
+	pthread_mutex_lock(&b->mu);
+	if (i > b->allowed)
+		b->allowed = i;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Hands over one built row and records the outcome. Returns the
+ * backend's verdict, SMTP_PERMANENT if it never got there. */
+static int send_built(struct mailer *m, const struct outbox_row *r,
+                      struct built *bm)
+{
+	int verdict = SMTP_PERMANENT;
+	/* Held back by the rate limit, a message may come too late. */
+	if (r->expires > 0 && now_utc() >= r->expires)
+		store_outbox_mark_failed(m->st, r->id, true,
+		                         "expired before it could be delivered",
+		                         NULL);
+	else if (bm->event_gone)
+		store_outbox_mark_failed(m->st, r->id, true, bm->err, NULL);
+	else if (bm->why)
+		store_outbox_mark_failed(m->st, r->id, true, bm->why, NULL);
+	else if (bm->msg == NULL)
+		store_outbox_mark_failed(m->st, r->id, false, bm->err, NULL);
+	else
+		verdict = deliver_and_record(m, r, bm->msg, bm->len, &bm->err);
+	if (bm->err && !bm->event_gone)
+		log_warnx("mail %lld (outbox list shows it): %s",
+		          (long long)r->id, bm->err);
 	return verdict;
 }
 
@@ -390,15 +459,45 @@ static long deliver_batch(struct mailer *m, size_t *claimed_r, size_t *handed_r)
 		free(err);
 		return -1;
 	}
+	struct builder *b = m->builder;
+	struct built *out = xcalloc(n ? n : 1, sizeof(*out));
+	pthread_mutex_lock(&b->mu);
+	b->rows = rows;
+	b->out = out;
+	b->n = n;
+	b->ready = 0;
+	b->allowed = 1;
+	b->cancel = false;
+	pthread_mutex_unlock(&b->mu);
+	pthread_t thread;
+	bool threaded =
+	    n > 0 && pthread_create(&thread, NULL, build_run, b) == 0;
+	if (!threaded) { /* build each row just before it goes */
+		b->allowed = n;
+		build_run(b);
+	}
 	bool go_on = true;
 	*claimed_r += n;
 	for (; i < n && go_on; i++) {
 		if (!wait_turn(m))
 			break;
-		int verdict = deliver_row(m, &rows[i]);
+		wait_built(b, i);
+		allow_build(b, i + 2); /* the next one, while this one goes */
+		int verdict = send_built(m, &rows[i], &out[i]);
 		go_on = verdict != SMTP_CONNECTION && verdict != SMTP_CONFIG;
 		*handed_r += verdict == SMTP_SENT;
 	}
+	pthread_mutex_lock(&b->mu);
+	b->cancel = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->mu);
+	if (threaded)
+		pthread_join(thread, NULL);
+	for (size_t k = 0; k < n; k++) {
+		free(out[k].msg);
+		free(out[k].err);
+	}
+	free(out);
 	/* Rows not reached stay "sending": a stop queues them again (and a
 	 * hold has done so already). */
 	outbox_rows_free(rows, n);
@@ -569,14 +668,20 @@ static int open_parts(struct mailer *m, char **error_r)
 	if (load_config(m, &m->cfg, error_r) < 0 ||
 	    open_backend(m, error_r) < 0)
 		return -1;
-	if (store_open(m->cfg.database, STORE_WRITE, &m->st, error_r) < 0)
+	if (store_open(m->cfg.database, STORE_WRITE, &m->st, error_r) < 0 ||
+	    store_open(m->cfg.database, STORE_READ, &m->builder->st, error_r) <
+	        0)
 		return -1;
 	return store_outbox_requeue(m->st, error_r) < 0 ? -1 : 0;
 }
 
 static void free_parts(struct mailer *m)
 {
-	event_free(&m->ev);
+	event_free(&m->builder->ev);
+	store_close(&m->builder->st);
+	pthread_mutex_destroy(&m->builder->mu);
+	pthread_cond_destroy(&m->builder->cond);
+	free(m->builder);
 	store_close(&m->st);
 	smtp_close(&m->smtp);
 	free(m->spool);
@@ -598,6 +703,10 @@ static void init_sync(struct mailer *m)
 	pthread_cond_init(&m->cond, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_mutex_init(&m->mu, NULL);
+	m->builder = xcalloc(1, sizeof(*m->builder));
+	m->builder->m = m;
+	pthread_mutex_init(&m->builder->mu, NULL);
+	pthread_cond_init(&m->builder->cond, NULL);
 	if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng) ||
 	    m->rng == 0)
 		m->rng = (uint32_t)time(NULL) ^ (uint32_t)getpid() ^ 1u;
