@@ -6,7 +6,8 @@
   - smtp.give_up_after (the default, 2 days): a message the server answers
     451 waits to be tried again, and once it has waited longer than that
     (the daemon restarted with its clock 3 days on) it fails with its last
-    reason, is not tried again, and `outbox list --failed` shows it.
+    reason, is not tried again, and `outbox list --failed` shows it;
+    `wijkcal outbox retry ID` then sends it once the mailbox takes mail.
 """
 import time
 
@@ -94,6 +95,14 @@ def main():
     time.sleep(1)
     check(sink.refused == tries, "give up: tried again after giving up")
     check(len(sink.got) == 4, f"give up: delivered anyway: {sink.got}")
+
+    # The organiser asks for it again once the mailbox takes mail: it goes.
+    sink.busy.clear()
+    if failed:
+        env.ok("outbox", "retry", str(failed[0]["id"]))
+    check(wait_for(lambda: len(sink.got) == 5), "outbox retry: not delivered")
+    check(sink.got[-1][1] == "anna@linde.nl", f"outbox retry: to {sink.got[-1:]}")
+    check(not failed_rows(), f"outbox retry: still failed {failed_rows()}")
     check(d.stop() == 0, "daemon stop")
     ctl.stop()
     if not wk.FAILURES:
