@@ -2,8 +2,11 @@
  * mailer: delivers the outbox (DESIGN.md, "Delivery without loss or
  * duplicates") on a thread of its own, never an HTTP one. Every few
  * seconds, and when woken after a data change, it runs the planner
- * (core/planner.h), claims the due rows in a batch and hands each message
- * to the backend; a row is marked sent only after the backend took it, so
+ * (core/planner.h) if another connection committed since (or a minute
+ * passed), claims the due rows in a batch and hands each message to the
+ * backend, while a builder thread reads and writes the next message on a
+ * read-only connection; a row is marked sent only after the backend took
+ * it, so
  * a crash re-sends at most the messages in flight, with the same
  * Message-ID (rows left "sending" are queued again at start).
  *
