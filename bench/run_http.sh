@@ -69,35 +69,12 @@ command -v curl > /dev/null || missing="$missing curl"
 # shellcheck disable=SC2086
 [ -z "$missing" ] || apt_install $missing
 
-for bin in "$WIJKCAL" "$WIJKCALD"; do
-	[ -x "$bin" ] || { echo "run_http.sh: no $bin (build it, or set" \
-		"WIJKCAL and WIJKCALD)" >&2; exit 69; }
-done
-
-[ -n "$work" ] || work=$(mktemp -d /tmp/wijkcal-http.XXXXXX)
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-failed=1
-pids=()
-cleanup() {
-	local pid
-	for pid in "${pids[@]}"; do
-		if kill "$pid" 2> /dev/null; then
-			wait "$pid" 2> /dev/null || true
-		fi
-	done
-	if [ $keep = 0 ] && [ $failed = 0 ]; then
-		rm -rf "$work"
-	else
-		echo "run_http.sh: work folder kept: $work" >&2
-	fi
-}
-trap cleanup EXIT
+NAME=run_http.sh
+. "$BENCH/lib.sh"
+bench_need_binaries
+bench_work_folder wijkcal-http
 
 # ------------------------------------------------------------ helpers
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wait_http URL: until URL answers at all (at most 20 s).
 wait_http() {

@@ -109,36 +109,12 @@ if [ -n "$missing" ]; then
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
 fi
 
-for bin in "$WIJKCAL" "$WIJKCALD"; do
-	[ -x "$bin" ] || { echo "run_mail.sh: no $bin (build it, or set" \
-		"WIJKCAL and WIJKCALD)" >&2; exit 69; }
-done
-
-[ -n "$work" ] || work=$(mktemp -d /tmp/wijkcal-mail.XXXXXX)
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-failed=1
-pids=()
-cleanup() {
-	local pid
-	for pid in "${pids[@]}"; do
-		if kill "$pid" 2> /dev/null; then
-			wait "$pid" 2> /dev/null || true
-		fi
-	done
-	if [ $keep = 0 ] && [ $failed = 0 ]; then
-		rm -rf "$work"
-	else
-		echo "run_mail.sh: work folder kept: $work" >&2
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+NAME=run_mail.sh
+. "$BENCH/lib.sh"
+bench_need_binaries
+bench_work_folder wijkcal-mail
 
 # ------------------------------------------------------------ helpers
-free_port() {
-	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wk DB ARGS...: the CLI with the benchmark's (empty) configuration.
 wk() {

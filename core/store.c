@@ -136,17 +136,26 @@ int store_exec(struct store *st, const char *sql, char **error_r)
 	return WK_OK;
 }
 
-static int read_version(struct store *st, char **error_r)
+/* The one integer a one-row statement returns. */
+static int one_int(struct store *st, const char *sql, const char *what,
+                   int64_t *v_r, char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA user_version", error_r);
+	sqlite3_stmt *stmt = store_prepare(st, sql, error_r);
 	if (stmt == NULL)
 		return WK_EIO;
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		st->version = sqlite3_column_int(stmt, 0);
+		*v_r = sqlite3_column_int64(stmt, 0);
 	store_finish(st, stmt);
-	return rc == SQLITE_ROW ? WK_OK
-	                        : store_fail(st, rc, "version", error_r);
+	return rc == SQLITE_ROW ? WK_OK : store_fail(st, rc, what, error_r);
+}
+
+static int read_version(struct store *st, char **error_r)
+{
+	int64_t v = 0;
+	int rc = one_int(st, "PRAGMA user_version", "version", &v, error_r);
+	st->version = (int)v;
+	return rc;
 }
 
 /* Applies the migrations from the file's version up to the current. */
@@ -219,15 +228,13 @@ static int configure(struct store *st, char **error_r)
 
 int store_data_version(struct store *st, int64_t *v_r, char **error_r)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA data_version", error_r);
-	if (stmt == NULL)
-		return WK_EIO;
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*v_r = sqlite3_column_int64(stmt, 0);
-	store_finish(st, stmt);
-	return rc == SQLITE_ROW ? WK_OK
-	                        : store_fail(st, rc, "data_version", error_r);
+	return one_int(st, "PRAGMA data_version", "data_version", v_r, error_r);
+}
+
+int store_feed_version(struct store *st, int64_t *v_r, char **error_r)
+{
+	return one_int(st, "SELECT version FROM feed_state", "feed_state", v_r,
+	               error_r);
 }
 
 int store_sync_full(struct store *st, char **error_r)

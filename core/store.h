@@ -37,6 +37,10 @@ int store_schema_version(struct store *st);
 /* PRAGMA data_version: changes when another connection (the CLI, or
  * another thread's handle) has committed since the last call. */
 int store_data_version(struct store *st, int64_t *v_r, char **error_r);
+/* feed_state.version: changes with every change to the registry, events,
+ * audiences, occurrences and tokens (schema 5 triggers), and with nothing
+ * else, so that the mailer's own commits leave it as it was. */
+int store_feed_version(struct store *st, int64_t *v_r, char **error_r);
 /* Makes every later commit of this handle survive a power loss
  * (synchronous=FULL), at about 0.15 ms a commit; README "Durability". */
 int store_sync_full(struct store *st, char **error_r);

@@ -282,7 +282,8 @@ static int deliver_and_record(struct mailer *m, const struct outbox_row *r,
  * connection. Never further ahead: a message is built from the database
  * as it is when the one before it goes out, and the sender alone writes
  * (claims and marks). The builder keeps the event of the last message
- * while no other connection has committed (data_version).
+ * while feed_state.version stands: the mailer's own commits leave it, an
+ * organiser's change to an event moves it.
  */
 struct built {
 	char *msg; /* NULL: not to be sent, for the reason below */
@@ -306,13 +307,13 @@ struct builder {
 	bool cancel;
 };
 
-/* The event of uid: the kept one while the database is as it was when
- * it was read, else read again. NULL with a message. */
+/* The event of uid: the kept one while no event, audience or registry
+ * row changed since it was read, else read again. NULL with a message. */
 static const struct event *event_of(struct builder *b, const char *uid,
                                     char **error_r)
 {
 	int64_t v = 0;
-	bool same = store_data_version(b->st, &v, NULL) == 0 &&
+	bool same = store_feed_version(b->st, &v, NULL) == 0 &&
 	            v == b->ev_version && b->ev.uid &&
 	            strcmp(b->ev.uid, uid) == 0;
 	if (same)
