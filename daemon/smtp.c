@@ -20,10 +20,9 @@ struct smtp {
 	CURL *curl;
 	char *url, *from, *user, *password, *ca_file;
 	long use_ssl, timeout;
-	/* Per transaction, filled by debug_cb. */
-	enum smtp_stage stage;
-	char reply[REPLY_MAX]; /* the last reply line, without CRLF */
-	bool quitting;         /* QUIT sent: what follows explains nothing */
+	/* Per transaction, filled by header_cb. */
+	char reply[REPLY_MAX]; /* the server's refusal, without CRLF */
+	bool refused;          /* reply is complete: ignore what follows */
 };
 
 /* What the read callback uploads. */
@@ -44,38 +43,37 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 
 /* ---- classification (pure) ---- */
 
-static bool starts_with(const char *line, size_t len, const char *verb)
-{
-	size_t n = strlen(verb);
-	return len >= n && strncasecmp(line, verb, n) == 0 &&
-	       (len == n || line[n] == ' ' || line[n] == '\r' ||
-	        line[n] == ':');
-}
-
-enum smtp_stage smtp_stage_of(const char *line, size_t len, enum smtp_stage was)
+/* libcurl's error text for a refused command names the command: "MAIL
+ * failed: 550" (lib/smtp.c). These are the texts of libcurl 7.88. */
+enum smtp_stage smtp_stage_of_error(const char *errbuf, bool uploaded)
 {
 	static const struct {
-		const char *verb;
+		const char *prefix;
 		enum smtp_stage stage;
-	} verbs[] = {
-	    {"EHLO", SMTP_STAGE_EHLO},         {"HELO", SMTP_STAGE_EHLO},
-	    {"STARTTLS", SMTP_STAGE_STARTTLS}, {"AUTH", SMTP_STAGE_AUTH},
-	    {"MAIL", SMTP_STAGE_MAIL},         {"RCPT", SMTP_STAGE_RCPT},
-	    {"DATA", SMTP_STAGE_DATA},         {"QUIT", SMTP_STAGE_OTHER},
-	    {"RSET", SMTP_STAGE_OTHER},        {"NOOP", SMTP_STAGE_OTHER},
+	} texts[] = {
+	    {"Got unexpected smtp-server response", SMTP_STAGE_CONNECT},
+	    {"Remote access denied", SMTP_STAGE_EHLO},
+	    {"Unexpectedly short EHLO", SMTP_STAGE_EHLO},
+	    {"STARTTLS", SMTP_STAGE_STARTTLS},
+	    {"Authentication", SMTP_STAGE_AUTH},
+	    {"MAIL failed", SMTP_STAGE_MAIL},
+	    {"RCPT failed", SMTP_STAGE_RCPT},
+	    {"DATA failed", SMTP_STAGE_DATA},
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (starts_with(line, len, verbs[i].verb))
-			return verbs[i].stage;
-	/* An AUTH continuation (a base64 line) starts no command. */
-	return was;
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (strncmp(errbuf, texts[i].prefix, strlen(texts[i].prefix)) ==
+		    0)
+			return texts[i].stage;
+	/* The reply to the message's final dot has no text of its own
+	 * ("Weird server reply"); by then the whole message was read. */
+	return uploaded ? SMTP_STAGE_DATA : SMTP_STAGE_OTHER;
 }
 
 const char *smtp_stage_name(enum smtp_stage stage)
 {
 	static const char *const names[] = {
 	    "the greeting", "EHLO",    "STARTTLS", "AUTH",
-	    "MAIL FROM",    "RCPT TO", "DATA",     "QUIT"};
+	    "MAIL FROM",    "RCPT TO", "DATA",     "a command"};
 	return (unsigned)stage < ARRAY_SIZE(names) ? names[stage] : "?";
 }
 
@@ -97,34 +95,29 @@ enum smtp_result smtp_classify(int curlcode, long reply, enum smtp_stage stage)
 
 /* ---- the client ---- */
 
-/* Remembers the last command sent and the last reply line received. It
- * copies no command: an AUTH line carries the password. */
-static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size,
-                    void *arg)
+/* Keeps the server's first refusal (a reply line of code 400 or more; the
+ * last line of a multi-line one). libcurl passes every reply line to the
+ * header callback; after a failure it ends the connection, and the QUIT
+ * and its 221 that follow must not hide the refusal. */
+static size_t header_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct smtp *s = arg;
-	(void)c;
-	/* libcurl ends the connection after a failure; its QUIT and the
-	 * 221 must not hide the command that failed and its reply. */
-	if (s->quitting)
-		return 0;
-	if (type == CURLINFO_HEADER_OUT) {
-		enum smtp_stage st = smtp_stage_of(data, size, s->stage);
-		if (st == SMTP_STAGE_OTHER && size >= 4 &&
-		    strncasecmp(data, "QUIT", 4) == 0)
-			s->quitting = true;
-		else
-			s->stage = st;
-	} else if (type == CURLINFO_HEADER_IN) {
-		size_t n = 0;
-		while (n < size && data[n] != '\r' && data[n] != '\n')
-			n++;
-		if (n >= sizeof(s->reply))
-			n = sizeof(s->reply) - 1;
-		memcpy(s->reply, data, n);
-		s->reply[n] = '\0';
+	size_t len = size * n;
+	bool refusal = len >= 3 && (data[0] == '4' || data[0] == '5');
+	if (s->refused)
+		return len;
+	if (!refusal) {
+		s->refused = s->reply[0] != '\0';
+		return len;
 	}
-	return 0;
+	size_t k = 0;
+	while (k < len && data[k] != '\r' && data[k] != '\n')
+		k++;
+	if (k >= sizeof(s->reply))
+		k = sizeof(s->reply) - 1;
+	memcpy(s->reply, data, k);
+	s->reply[k] = '\0';
+	return len;
 }
 
 /* The password from its file: the first line; the file must be private. */
@@ -197,10 +190,8 @@ static void set_options(struct smtp *s, struct curl_slist *rcpt,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, s->timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	/* VERBOSE only feeds debug_cb; nothing is printed. */
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-	curl_easy_setopt(c, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
 	if (s->user)
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 	if (s->password)
@@ -211,9 +202,9 @@ static void set_options(struct smtp *s, struct curl_slist *rcpt,
 
 /* The reason of a failed transaction, for the log and `outbox list`. */
 static void explain(const struct smtp *s, enum smtp_result verdict, CURLcode rc,
-                    long code, const char *errbuf, char **error_r)
+                    enum smtp_stage stage, long code, const char *curl_text,
+                    char **error_r)
 {
-	const char *curl_text = *errbuf ? errbuf : curl_easy_strerror(rc);
 	const char *reply = code >= 400 && *s->reply ? s->reply : NULL;
 	if (rc == CURLE_USE_SSL_FAILED)
 		set_error(error_r,
@@ -226,16 +217,13 @@ static void explain(const struct smtp *s, enum smtp_result verdict, CURLcode rc,
 		          "and smtp.password_file)",
 		          s->user ? s->user : "(no user)",
 		          reply ? reply : curl_text);
-	else if (!reply && s->stage == SMTP_STAGE_CONNECT)
+	else if (!reply)
 		set_error(error_r, "%s: %s", s->url, curl_text);
 	else if (verdict == SMTP_CONFIG || verdict == SMTP_CONNECTION)
-		set_error(error_r, "%s: the server %s %s: %s", s->url,
-		          reply ? "refused" : "failed at",
-		          smtp_stage_name(s->stage), reply ? reply : curl_text);
-	else if (reply)
-		set_error(error_r, "%s", reply);
+		set_error(error_r, "%s: the server refused %s: %s", s->url,
+		          smtp_stage_name(stage), reply);
 	else
-		set_error(error_r, "%03ld %s", code, curl_text);
+		set_error(error_r, "%s", reply);
 }
 
 enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg,
@@ -247,17 +235,19 @@ enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg,
 	struct curl_slist *list = curl_slist_append(NULL, rcpt);
 	struct upload u = {msg, len};
 	char errbuf[CURL_ERROR_SIZE] = "";
-	s->stage = SMTP_STAGE_CONNECT;
 	s->reply[0] = '\0';
-	s->quitting = false;
+	s->refused = false;
 	set_options(s, list, &u, errbuf);
 	CURLcode rc = curl_easy_perform(s->curl);
 	long code = 0;
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(list);
-	enum smtp_result verdict = smtp_classify((int)rc, code, s->stage);
-	if (verdict != SMTP_SENT)
-		explain(s, verdict, rc, code, errbuf, error_r);
+	if (rc == CURLE_OK)
+		return SMTP_SENT;
+	const char *curl_text = *errbuf ? errbuf : curl_easy_strerror(rc);
+	enum smtp_stage stage = smtp_stage_of_error(curl_text, u.left == 0);
+	enum smtp_result verdict = smtp_classify((int)rc, code, stage);
+	explain(s, verdict, rc, stage, code, curl_text, error_r);
 	return verdict;
 }
 

@@ -2,13 +2,16 @@
  * smtp: hands one message to an SMTP server with libcurl, one recipient
  * per transaction, reusing the connection between messages until
  * smtp_hangup. The result is classified by the server's reply code
- * (CURLINFO_RESPONSE_CODE) and the command it answered (seen through a
- * debug callback), not by the CURLcode, which libcurl 7.88 sets to
+ * (CURLINFO_RESPONSE_CODE) and the command it answered (named in
+ * libcurl's error text), not by the CURLcode, which libcurl 7.88 sets to
  * CURLE_SEND_ERROR for a refused MAIL FROM and a refused RCPT TO alike.
+ * The server's reply line comes through the header callback, so libcurl
+ * runs without its (costly) verbose mode.
  */
 #ifndef WIJKCALD_SMTP_H
 #define WIJKCALD_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -25,22 +28,22 @@ enum smtp_result {
 	                         login denied, no STARTTLS when required */
 };
 
-/* The last command sent in a transaction, as the debug callback saw it. */
+/* The command a failed transaction ended at. */
 enum smtp_stage {
-	SMTP_STAGE_CONNECT, /* nothing sent yet: connecting, greeting */
+	SMTP_STAGE_CONNECT, /* the greeting */
 	SMTP_STAGE_EHLO,
 	SMTP_STAGE_STARTTLS,
 	SMTP_STAGE_AUTH,
 	SMTP_STAGE_MAIL,
 	SMTP_STAGE_RCPT,
 	SMTP_STAGE_DATA, /* DATA and the message up to its final reply */
-	SMTP_STAGE_OTHER /* QUIT, RSET, NOOP */
+	SMTP_STAGE_OTHER /* none of these, or not known */
 };
 
-/* The stage a command line sent to the server starts (an AUTH
- * continuation line, which starts none, leaves `was`). Pure. */
-enum smtp_stage smtp_stage_of(const char *line, size_t len,
-                              enum smtp_stage was);
+/* The stage a failure happened at, from libcurl's error text ("RCPT
+ * failed: 550"); `uploaded` says the whole message was read, which makes
+ * a refusal without such a text the reply to the final dot. Pure. */
+enum smtp_stage smtp_stage_of_error(const char *errbuf, bool uploaded);
 /* The command of a stage, for messages ("MAIL FROM"). */
 const char *smtp_stage_name(enum smtp_stage stage);
 /* Classifies a transaction by its CURLcode, the last reply code (0: none)

@@ -2,15 +2,20 @@
 (aiosmtpd, no STARTTLS):
 
   - smtp.rate_limit = 60 (a minute): four invitations arrive about a second
-    apart, not at once, and all within a few seconds more than that;
+    apart, not at once, and all within a few seconds more than that; a
+    change made while they go (`event edit --no-notify`, a new place) is in
+    every message sent after it, though the batch was built ahead;
   - smtp.give_up_after (the default, 2 days): a message the server answers
     451 waits to be tried again, and once it has waited longer than that
     (the daemon restarted with its clock 3 days on) it fails with its last
     reason, is not tried again, and `outbox list --failed` shows it;
     `wijkcal outbox retry ID` then sends it once the mailbox takes mail.
 """
+import email
 import time
+from email import policy
 
+import icalendar
 from aiosmtpd.controller import Controller
 
 import wk
@@ -25,7 +30,7 @@ class Sink:
     """Accepts everyone but the addresses in `busy` (451)."""
 
     def __init__(self):
-        self.got, self.busy, self.refused = [], set(), 0
+        self.got, self.raw, self.busy, self.refused = [], [], set(), 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.busy:
@@ -36,6 +41,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.got.append((time.monotonic(), envelope.rcpt_tos[0]))
+        self.raw.append(envelope.original_content)
         return "250 2.0.0 accepted"
 
 
@@ -44,6 +50,16 @@ def wait_for(cond, seconds=WAIT):
     while not cond() and time.monotonic() < deadline:
         time.sleep(0.05)
     return cond()
+
+
+def location(raw):
+    """The LOCATION of a message's text/calendar part."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            cal = icalendar.Calendar.from_ical(part.get_content())
+            return str(next(iter(cal.walk("VEVENT")))["LOCATION"])
+    return None
 
 
 def main():
@@ -59,10 +75,20 @@ def main():
     wk.demo_registry(env)
 
     # The rate limit: four invitations, one a second.
-    env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
-           "--start", "2027-01-12 12:30", "--audience", "wijk:noord")
+    hagro = env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title",
+                   "Hagro Noord", "--start", "2027-01-12 12:30", "--audience", "wijk:noord",
+                   "--location", "De Linde").out.strip()
     d = wkd.Daemon(env)
+    # A new place while the four go: each message sent after the change
+    # has it (the rest of the batch is built again).
+    check(wait_for(lambda: len(sink.got) >= 1), "rate limit: nothing arrived")
+    env.ok("event", "edit", hagro, "--location", "De Eik", "--no-notify")
+    edited = time.monotonic()
     check(wait_for(lambda: len(sink.got) == 4), f"rate limit: {len(sink.got)} of 4 arrived")
+    late = [location(raw) for (t, _), raw in zip(sink.got, sink.raw) if t > edited + 0.2]
+    check(late and all(loc == "De Eik" for loc in late),
+          f"sent after the change: locations {late}")
+    check(location(sink.raw[0]) == "De Linde", f"first: {location(sink.raw[0])}")
     times = [t for t, _ in sink.got]
     gaps = [round(b - a, 2) for a, b in zip(times, times[1:])]
     check(sorted(r for _, r in sink.got) == NOORD, f"rate limit: to {sink.got}")

@@ -142,7 +142,8 @@ def main():
     rows = outbox(env)
     check(len(rows) == PERSONS, f"outbox: {rows}")
     check(all(r["status"] == "queued" for r in rows), f"a message failed: {rows}")
-    check(all("550" in r["error"] and "MAIL FROM" in r["error"] for r in rows),
+    check(all("550 5.7.1" in r["error"] and "sender not allowed" in r["error"]
+              and "MAIL FROM" in r["error"] for r in rows),
           f"no reason in outbox list: {rows}")
     check(sum(r["attempts"] for r in rows) <= len(sink.mail_tries),
           f"attempts {[r['attempts'] for r in rows]} for {len(sink.mail_tries)} tries")

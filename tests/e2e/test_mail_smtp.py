@@ -2,7 +2,7 @@
 real SMTP server on 127.0.0.1 (aiosmtpd), one recipient per transaction,
 MAIL FROM smtp.from. A recipient the server refuses with 550 is marked
 failed with the server's reply after exactly one attempt, and the others
-are delivered; nothing goes to the spool directory. A 451 is retried (after
+are delivered; so is one whose message is refused after its data (554); nothing goes to the spool directory. A 451 is retried (after
 30 seconds less jitter, on the real clock) and then delivered; with no
 server listening, messages stay queued with the reason and are not failed,
 and the first refused connection holds the others back. A reminder held
@@ -65,6 +65,21 @@ class Busy:
         return "250 2.0.0 accepted"
 
 
+class Spam:
+    """Takes every recipient, then refuses bram's message after its data
+    (the final reply, as a content filter would)."""
+
+    def __init__(self):
+        self.got, self.tries = [], []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.tries.append(list(envelope.rcpt_tos))
+        if envelope.rcpt_tos == ["bram@eik.nl"]:
+            return "554 5.7.1 message refused as spam"
+        self.got.append(list(envelope.rcpt_tos))
+        return "250 2.0.0 accepted"
+
+
 def smtp_env(port, real_clock=False):
     env = wk.Env()
     if real_clock:
@@ -93,6 +108,32 @@ def retried_after_451():
           f"after 451: {sink.got}\n{d.logtext()}")
     check(all(r["status"] == "sent" and r["attempts"] == 2 for r in rows.values()),
           f"after 451: {rows}")
+    check(d.stop() == 0, "stop")
+    ctl.stop()
+    if not wk.FAILURES:
+        env.close()
+
+
+def refused_after_data():
+    """A 554 to the final dot fails that recipient with the server's reply,
+    after one attempt; the other is delivered."""
+    sink = Spam()
+    port = wkd.free_port()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    env = smtp_env(port)
+    d = wkd.Daemon(env)
+    rows = settle(env, lambda rows: len(rows) == 2 and all(
+        r["status"] in ("sent", "failed") for r in rows), "refused after the data")
+    by = {r["to"]: r for r in rows}
+    check(by["anna@linde.nl"]["status"] == "sent", f"anna: {by}")
+    bram = by["bram@eik.nl"]
+    check(bram["status"] == "failed" and bram["attempts"] == 1
+          and "554 5.7.1 message refused as spam" in (bram["error"] or ""),
+          f"bram: {bram}\n{d.logtext()}")
+    check(sink.got == [["anna@linde.nl"]] and len(sink.tries) == 2,
+          f"after the data: got {sink.got}, tries {sink.tries}")
+    check("paused" not in d.logtext(), f"paused by a refused message: {d.logtext()}")
     check(d.stop() == 0, "stop")
     ctl.stop()
     if not wk.FAILURES:
@@ -189,7 +230,9 @@ def main():
     rows = outbox(env)
     check(rows.get("anna@linde.nl", {}).get("status") == "sent", f"anna: {rows}\n{d.logtext()}")
     bram = rows.get("bram@eik.nl", {})
-    check(bram.get("status") == "failed" and "550" in bram.get("error", "")
+    # The server's own reply, text included, is what the organiser reads.
+    check(bram.get("status") == "failed"
+          and "550 5.1.1 <bram@eik.nl>: no such user" in bram.get("error", "")
           and bram.get("attempts") == 1, f"bram: {bram}")
     failed = env.ok("--json", "outbox", "list", "--failed").json()
     check([r["to"] for r in failed] == ["bram@eik.nl"], f"--failed: {failed}")
@@ -213,6 +256,7 @@ def main():
     ctl.stop()
     if not wk.FAILURES:
         env.close()
+    refused_after_data()
     no_server()
     expired_not_sent_late()
     retried_after_451()

@@ -55,37 +55,36 @@ static void test_backoff_jitter_bounds(void **state)
 	assert_true(lo <= 92 && hi >= 118);
 }
 
-#define LINE(s) s, sizeof(s) - 1
-
-/* The stage a command line starts; AUTH continuation lines start none. */
-static void test_stage_of(void **state)
+/* The stage a failure happened at, from libcurl 7.88's error texts. */
+static void test_stage_of_error(void **state)
 {
 	(void)state;
-	enum smtp_stage c = SMTP_STAGE_CONNECT;
-	assert_int_equal(smtp_stage_of(LINE("EHLO host\r\n"), c),
-	                 SMTP_STAGE_EHLO);
-	assert_int_equal(smtp_stage_of(LINE("STARTTLS\r\n"), c),
-	                 SMTP_STAGE_STARTTLS);
-	assert_int_equal(smtp_stage_of(LINE("AUTH PLAIN AGEAYg==\r\n"), c),
-	                 SMTP_STAGE_AUTH);
-	assert_int_equal(
-	    smtp_stage_of(LINE("cGFzc3dvcmQ=\r\n"), SMTP_STAGE_AUTH),
-	    SMTP_STAGE_AUTH);
-	assert_int_equal(smtp_stage_of(LINE("MAIL FROM:<a@b.nl>\r\n"), c),
-	                 SMTP_STAGE_MAIL);
-	assert_int_equal(smtp_stage_of(LINE("mail from:<a@b.nl>\r\n"), c),
-	                 SMTP_STAGE_MAIL);
-	assert_int_equal(smtp_stage_of(LINE("RCPT TO:<a@b.nl>\r\n"), c),
-	                 SMTP_STAGE_RCPT);
-	assert_int_equal(smtp_stage_of(LINE("DATA\r\n"), SMTP_STAGE_RCPT),
-	                 SMTP_STAGE_DATA);
-	assert_int_equal(smtp_stage_of(LINE("QUIT\r\n"), SMTP_STAGE_DATA),
-	                 SMTP_STAGE_OTHER);
-	/* Neither a prefix of a longer word nor a short line. */
-	assert_int_equal(smtp_stage_of(LINE("DATABASE\r\n"), SMTP_STAGE_RCPT),
-	                 SMTP_STAGE_RCPT);
-	assert_int_equal(smtp_stage_of(LINE("MA"), SMTP_STAGE_EHLO),
-	                 SMTP_STAGE_EHLO);
+	static const struct {
+		const char *text;
+		bool uploaded;
+		enum smtp_stage want;
+	} cases[] = {
+	    {"Got unexpected smtp-server response: 554", false,
+	     SMTP_STAGE_CONNECT},
+	    {"Remote access denied: 550", false, SMTP_STAGE_EHLO},
+	    {"STARTTLS denied, code 454", false, SMTP_STAGE_STARTTLS},
+	    {"STARTTLS not supported.", false, SMTP_STAGE_STARTTLS},
+	    {"Authentication failed: 535", false, SMTP_STAGE_AUTH},
+	    {"MAIL failed: 550", false, SMTP_STAGE_MAIL},
+	    {"RCPT failed: 550", false, SMTP_STAGE_RCPT},
+	    {"DATA failed: 554", false, SMTP_STAGE_DATA},
+	    /* The final reply: no text of its own, the message was read. */
+	    {"Weird server reply", true, SMTP_STAGE_DATA},
+	    {"Weird server reply", false, SMTP_STAGE_OTHER},
+	    {"Failed to connect to 127.0.0.1 port 25 after 0 ms: Couldn't "
+	     "connect to server",
+	     false, SMTP_STAGE_OTHER},
+	    {"", false, SMTP_STAGE_OTHER},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_int_equal(
+		    smtp_stage_of_error(cases[i].text, cases[i].uploaded),
+		    cases[i].want);
 	assert_string_equal(smtp_stage_name(SMTP_STAGE_MAIL), "MAIL FROM");
 }
 
@@ -123,6 +122,9 @@ static void test_classify(void **state)
 	     SMTP_CONNECTION},
 	    {CURLE_GOT_NOTHING, 0, SMTP_STAGE_CONNECT, SMTP_CONNECTION},
 	    {CURLE_SEND_ERROR, 554, SMTP_STAGE_CONNECT, SMTP_CONFIG},
+	    /* A refusal of a command not known: no recipient is failed. */
+	    {CURLE_WEIRD_SERVER_REPLY, 550, SMTP_STAGE_OTHER, SMTP_CONFIG},
+	    {CURLE_WEIRD_SERVER_REPLY, 450, SMTP_STAGE_OTHER, SMTP_CONNECTION},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		enum smtp_result got = smtp_classify(
@@ -140,7 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_backoff_doubles),
 	    cmocka_unit_test(test_backoff_jitter_bounds),
-	    cmocka_unit_test(test_stage_of),
+	    cmocka_unit_test(test_stage_of_error),
 	    cmocka_unit_test(test_classify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
