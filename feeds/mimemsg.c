@@ -17,17 +17,24 @@
 #define B64_LINE   76
 #define WORD_CHUNK 39 /* input bytes per encoded-word: 52 base64 */
 
-char *mimemsg_base64(const char *data, size_t n)
+/* Appends base64 of n bytes in CRLF-terminated lines of 76. */
+static void append_base64(struct strbuf *b, const char *data, size_t n)
 {
-	struct strbuf b = {0};
-	unsigned char out[4 * (57 / 3) + 1];
+	unsigned char line[B64_LINE + 3];
 	for (size_t off = 0; off < n; off += 57) {
 		size_t chunk = n - off < 57 ? n - off : 57;
 		int len = EVP_EncodeBlock(
-		    out, (const unsigned char *)data + off, (int)chunk);
-		strbuf_appendn(&b, (const char *)out, (size_t)len);
-		strbuf_append(&b, "\r\n");
+		    line, (const unsigned char *)data + off, (int)chunk);
+		line[len] = '\r';
+		line[len + 1] = '\n';
+		strbuf_appendn(b, (const char *)line, (size_t)len + 2);
 	}
+}
+
+char *mimemsg_base64(const char *data, size_t n)
+{
+	struct strbuf b = {0};
+	append_base64(&b, data, n);
 	return strbuf_take(&b);
 }
 
@@ -183,31 +190,33 @@ static int append_headers(struct strbuf *b, const struct mimemsg *m,
 }
 
 /* A text body with CRLF line ends (bare LF and CR become CRLF). */
-static char *crlf(const char *s)
+/* Base64 of a body, its line ends made CRLF first. */
+static char *encode_body(const char *s)
 {
-	struct strbuf b = {0};
-	for (; *s; s++) {
-		if (*s == '\r' && s[1] == '\n')
-			continue;
-		if (*s == '\r' || *s == '\n')
-			strbuf_append(&b, "\r\n");
-		else
-			strbuf_appendc(&b, *s);
+	struct strbuf text = {0}, enc = {0};
+	while (*s) {
+		size_t run = strcspn(s, "\r\n");
+		strbuf_appendn(&text, s, run);
+		s += run;
+		if (*s == '\0')
+			break;
+		strbuf_appendn(&text, "\r\n", 2);
+		s += s[0] == '\r' && s[1] == '\n' ? 2 : 1;
 	}
-	return strbuf_take(&b);
+	append_base64(&enc, text.data, text.len);
+	strbuf_free(&text);
+	return strbuf_take(&enc);
 }
 
+/* One body part: its headers, then the body already in base64. */
 static void append_part(struct strbuf *b, const char *boundary,
-                        const char *type, const char *extra, const char *body)
+                        const char *type, const char *extra, const char *enc)
 {
-	char *text = crlf(body ? body : "");
-	char *enc = mimemsg_base64(text, strlen(text));
 	strbuf_appendf(b, "--%s\r\nContent-Type: %s\r\n", boundary, type);
 	if (extra)
 		strbuf_append(b, extra);
-	strbuf_appendf(b, "Content-Transfer-Encoding: base64\r\n\r\n%s", enc);
-	free(enc);
-	free(text);
+	strbuf_append(b, "Content-Transfer-Encoding: base64\r\n\r\n");
+	strbuf_append(b, enc);
 }
 
 static int check_method(const char *method, char **error_r)
@@ -245,16 +254,23 @@ char *mimemsg_build(const struct mimemsg *m, size_t *len_r, char **error_r)
 	               "--%s\r\nContent-Type: multipart/alternative;\r\n "
 	               "boundary=\"%s\"\r\n\r\n",
 	               mixed, alt);
-	append_part(&b, alt, "text/plain; charset=UTF-8", NULL, m->text);
-	append_part(&b, alt, "text/html; charset=UTF-8", NULL, m->html);
-	if (m->calendar)
-		append_part(&b, alt, caltype, NULL, m->calendar);
+	char *text = encode_body(m->text ? m->text : "");
+	char *html = encode_body(m->html ? m->html : "");
+	/* The calendar twice (the part and the attachment), encoded once. */
+	char *cal = m->calendar ? encode_body(m->calendar) : NULL;
+	append_part(&b, alt, "text/plain; charset=UTF-8", NULL, text);
+	append_part(&b, alt, "text/html; charset=UTF-8", NULL, html);
+	if (cal)
+		append_part(&b, alt, caltype, NULL, cal);
 	strbuf_appendf(&b, "--%s--\r\n", alt);
-	if (m->calendar)
+	if (cal)
 		append_part(&b, mixed, "application/ics; name=\"invite.ics\"",
 		            "Content-Disposition: attachment; "
 		            "filename=\"invite.ics\"\r\n",
-		            m->calendar);
+		            cal);
+	free(text);
+	free(html);
+	free(cal);
 	strbuf_appendf(&b, "--%s--\r\n", mixed);
 	if (len_r)
 		*len_r = b.len;
