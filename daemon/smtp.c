@@ -20,15 +20,14 @@ struct smtp {
 	CURL *curl;
 	char *url, *from, *user, *password, *ca_file;
 	long use_ssl, timeout;
-	/* Per transaction, filled by header_cb. */
-	char reply[REPLY_MAX]; /* the server's refusal, without CRLF */
-	bool refused;          /* reply is complete: ignore what follows */
-};
-
-/* What the read callback uploads. */
-struct upload {
-	const char *p;
-	size_t left;
+	/* Per transaction. */
+	struct upload {
+		const char *p;
+		size_t left;
+	} upload;                     /* what read_cb has left to give */
+	char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for a failure */
+	char reply[REPLY_MAX];        /* the server's refusal, without CRLF */
+	bool refused;                 /* reply is complete: ignore the rest */
 };
 
 static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
@@ -146,6 +145,33 @@ static long ssl_mode(const char *starttls)
 	return CURLUSESSL_ALL;
 }
 
+/* The options every transaction shares, set once per handle: a reused
+ * handle keeps them, and its connection. */
+static void set_options(struct smtp *s)
+{
+	CURL *c = s->curl;
+	curl_easy_setopt(c, CURLOPT_URL, s->url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, s->from);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &s->upload);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, s->use_ssl);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	                 s->timeout < CONNECT_TIMEOUT ? s->timeout
+	                                              : CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, s->timeout);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
+	if (s->user)
+		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
+	if (s->password)
+		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
+	if (s->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
+}
+
 int smtp_open(const struct config *cfg, struct smtp **s_r, char **error_r)
 {
 	if (strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
@@ -166,38 +192,9 @@ int smtp_open(const struct config *cfg, struct smtp **s_r, char **error_r)
 	s->ca_file = xstrdup_or_null(cfg->smtp_ca_file);
 	s->use_ssl = ssl_mode(cfg->smtp_starttls);
 	s->timeout = (long)cfg->smtp_timeout_s;
+	set_options(s);
 	*s_r = s;
 	return 0;
-}
-
-static void set_options(struct smtp *s, struct curl_slist *rcpt,
-                        struct upload *u, char *errbuf)
-{
-	CURL *c = s->curl;
-	/* The reset keeps the open connection for the next message. */
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, s->url);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, s->from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, u);
-	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->left);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, s->use_ssl);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-	                 s->timeout < CONNECT_TIMEOUT ? s->timeout
-	                                              : CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, s->timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
-	if (s->user)
-		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
-	if (s->password)
-		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
-	if (s->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
 }
 
 /* The reason of a failed transaction, for the log and `outbox list`. */
@@ -233,19 +230,23 @@ enum smtp_result smtp_send(struct smtp *s, const char *rcpt, const char *msg,
 	if (model_check_email(rcpt, "recipient", error_r) < 0)
 		return SMTP_PERMANENT;
 	struct curl_slist *list = curl_slist_append(NULL, rcpt);
-	struct upload u = {msg, len};
-	char errbuf[CURL_ERROR_SIZE] = "";
+	s->upload.p = msg;
+	s->upload.left = len;
+	s->errbuf[0] = '\0';
 	s->reply[0] = '\0';
 	s->refused = false;
-	set_options(s, list, &u, errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, list);
+	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	CURLcode rc = curl_easy_perform(s->curl);
 	long code = 0;
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(list);
 	if (rc == CURLE_OK)
 		return SMTP_SENT;
-	const char *curl_text = *errbuf ? errbuf : curl_easy_strerror(rc);
-	enum smtp_stage stage = smtp_stage_of_error(curl_text, u.left == 0);
+	const char *curl_text = *s->errbuf ? s->errbuf : curl_easy_strerror(rc);
+	enum smtp_stage stage =
+	    smtp_stage_of_error(curl_text, s->upload.left == 0);
 	enum smtp_result verdict = smtp_classify((int)rc, code, stage);
 	explain(s, verdict, rc, stage, code, curl_text, error_r);
 	return verdict;
@@ -258,6 +259,7 @@ void smtp_hangup(struct smtp *s)
 	/* The cleanup sends QUIT on a connection still open. */
 	curl_easy_cleanup(s->curl);
 	s->curl = curl_easy_init();
+	set_options(s);
 }
 
 void smtp_close(struct smtp **sp)
