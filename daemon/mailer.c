@@ -302,6 +302,7 @@ struct builder {
 	struct store *st; /* read-only, the builder's own */
 	struct event ev;  /* the event of the last message */
 	int64_t ev_version;
+	struct imip_cache *cache; /* its calendar part */
 	pthread_t thread;
 	bool threaded; /* thread runs (joined by build_stop) */
 	/* Per batch, under mu. */
@@ -354,7 +355,12 @@ static void build_one(struct builder *b, const struct outbox_row *r,
 	                          .to_name = have_person ? p.name : NULL,
 	                          .message_id = r->message_id,
 	                          .date = now_utc()};
-	if (out->why == NULL)
+	/* The cache needs a version to know its calendar is current. */
+	if (out->why == NULL && out->version >= 0)
+		out->msg =
+		    imip_build_cached(&im, &b->m->cfg, b->cache, out->version,
+		                      &out->len, &out->err);
+	else if (out->why == NULL)
 		out->msg = imip_build(&im, &b->m->cfg, &out->len, &out->err);
 	if (have_person)
 		person_free(&p);
@@ -700,6 +706,7 @@ static int open_parts(struct mailer *m, char **error_r)
 static void free_parts(struct mailer *m)
 {
 	event_free(&m->builder->ev);
+	imip_cache_free(&m->builder->cache);
 	store_close(&m->builder->st);
 	pthread_mutex_destroy(&m->builder->mu);
 	pthread_cond_destroy(&m->builder->cond);
@@ -727,6 +734,7 @@ static void init_sync(struct mailer *m)
 	pthread_mutex_init(&m->mu, NULL);
 	m->builder = xcalloc(1, sizeof(*m->builder));
 	m->builder->m = m;
+	m->builder->cache = imip_cache_new();
 	pthread_mutex_init(&m->builder->mu, NULL);
 	pthread_cond_init(&m->builder->cond, NULL);
 	if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng) ||

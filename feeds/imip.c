@@ -82,8 +82,10 @@ static char *calendar_block(const struct event *e,
 	return render_occurrence(e, &c, ro);
 }
 
-char *imip_calendar(const struct imip_message *im, const struct config *cfg,
-                    char **error_r)
+/* The calendar part with attendee as the ATTENDEE (name may be NULL). */
+static char *render_calendar(const struct imip_message *im,
+                             const struct config *cfg, const char *attendee,
+                             const char *name, char **error_r)
 {
 	const char *method = imip_method(im->kind);
 	if (method == NULL) {
@@ -98,8 +100,8 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 		    true; /* STATUS:CANCELLED: the client removes it */
 	struct render_event_opts ro = {.audience = RENDER_PERSONAL,
 	                               .organizer_default = cfg->organizer,
-	                               .attendee_email = im->to_email,
-	                               .attendee_name = im->to_name,
+	                               .attendee_email = attendee,
+	                               .attendee_name = name,
 	                               .rsvp = im->kind != OUTBOX_CANCEL};
 	char *block = calendar_block(&e, im, &ro, error_r);
 	if (block == NULL) {
@@ -117,15 +119,130 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 	return text;
 }
 
-char *imip_build(const struct imip_message *im, const struct config *cfg,
-                 size_t *len_r, char **error_r)
+char *imip_calendar(const struct imip_message *im, const struct config *cfg,
+                    char **error_r)
 {
-	char *cal = NULL;
-	if (imip_method(im->kind) &&
-	    (cal = imip_calendar(im, cfg, error_r)) == NULL)
+	return render_calendar(im, cfg, im->to_email, im->to_name, error_r);
+}
+
+/* ---- the cache of a builder of many messages ---- */
+
+/* The attendee of the kept calendar: a name of the reserved .invalid
+ * domain (RFC 2606), so no real address can look like it. */
+#define PLACEHOLDER "attendee@wijkcal.invalid"
+
+struct imip_cache {
+	char *calendar; /* NULL: nothing kept; else for PLACEHOLDER */
+	char *line;     /* CRLF, then PLACEHOLDER's ATTENDEE line */
+	/* What the kept calendar is of. */
+	int64_t version;
+	char *uid, *rid, *organizer;
+	enum outbox_kind kind;
+	struct imip_text_cache *texts; /* the parsed templates */
+};
+
+struct imip_cache *imip_cache_new(void)
+{
+	struct imip_cache *c = xcalloc(1, sizeof(*c));
+	c->texts = imip_text_cache_new();
+	return c;
+}
+
+/* Forgets the kept calendar. */
+static void cache_clear(struct imip_cache *c)
+{
+	free(c->calendar);
+	free(c->line);
+	free(c->uid);
+	free(c->rid);
+	free(c->organizer);
+	c->calendar = c->line = c->uid = c->rid = c->organizer = NULL;
+}
+
+void imip_cache_free(struct imip_cache **cp)
+{
+	if (*cp == NULL)
+		return;
+	cache_clear(*cp);
+	imip_text_cache_free(&(*cp)->texts);
+	free(*cp);
+	*cp = NULL;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool cache_fits(const struct imip_cache *c,
+                       const struct imip_message *im, const struct config *cfg,
+                       int64_t version)
+{
+	return c->calendar && c->version == version && c->kind == im->kind &&
+	       same_text(c->uid, im->event->uid) &&
+	       same_text(c->rid, im->recurrence_id) &&
+	       same_text(c->organizer, cfg->organizer);
+}
+
+/* text with every occurrence of `from` replaced by `to`; NULL if none. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct strbuf b = {0};
+	size_t n = strlen(from);
+	const char *p = text, *hit;
+	while ((hit = strstr(p, from)) != NULL) {
+		strbuf_appendn(&b, p, (size_t)(hit - p));
+		strbuf_append(&b, to);
+		p = hit + n;
+	}
+	if (p == text)
 		return NULL;
+	strbuf_append(&b, p);
+	return strbuf_take(&b);
+}
+
+/* The calendar part of im from the cache: rendered once for the
+ * placeholder, then this recipient's ATTENDEE line (libical's, as
+ * render_event writes it) in its place. */
+static char *cached_calendar(const struct imip_message *im,
+                             const struct config *cfg, struct imip_cache *c,
+                             int64_t version, char **error_r)
+{
+	bool rsvp = im->kind != OUTBOX_CANCEL;
+	if (!cache_fits(c, im, cfg, version)) {
+		cache_clear(c);
+		c->calendar =
+		    render_calendar(im, cfg, PLACEHOLDER, NULL, error_r);
+		if (c->calendar == NULL)
+			return NULL;
+		char *line = render_attendee(PLACEHOLDER, NULL, rsvp);
+		c->line = xasprintf("\r\n%s", line);
+		free(line);
+		c->version = version;
+		c->kind = im->kind;
+		c->uid = xstrdup_or_null(im->event->uid);
+		c->rid = xstrdup_or_null(im->recurrence_id);
+		c->organizer = xstrdup_or_null(cfg->organizer);
+	}
+	char *mine = render_attendee(im->to_email, im->to_name, rsvp);
+	char *line = xasprintf("\r\n%s", mine);
+	char *text = replace_all(c->calendar, c->line, line);
+	free(line);
+	free(mine);
+	/* Never without its attendee: render it whole. */
+	return text ? text : imip_calendar(im, cfg, error_r);
+}
+
+/* ---- the message ---- */
+
+/* The message with its calendar part cal (NULL for a reminder), its
+ * texts from the templates kept in texts (may be NULL); frees cal. */
+static char *build(const struct imip_message *im, const struct config *cfg,
+                   struct imip_text_cache *texts, char *cal, size_t *len_r,
+                   char **error_r)
+{
 	struct imip_texts tx; /* feeds/imip_text.h: from the templates */
-	if (imip_text_render(im, cfg, &tx, error_r) < 0) {
+	if (imip_text_render(im, cfg, texts, &tx, error_r) < 0) {
 		free(cal);
 		return NULL;
 	}
@@ -149,4 +266,25 @@ char *imip_build(const struct imip_message *im, const struct config *cfg,
 	free(to_name);
 	free(cal);
 	return msg;
+}
+
+char *imip_build(const struct imip_message *im, const struct config *cfg,
+                 size_t *len_r, char **error_r)
+{
+	char *cal = NULL;
+	if (imip_method(im->kind) &&
+	    (cal = imip_calendar(im, cfg, error_r)) == NULL)
+		return NULL;
+	return build(im, cfg, NULL, cal, len_r, error_r);
+}
+
+char *imip_build_cached(const struct imip_message *im, const struct config *cfg,
+                        struct imip_cache *cache, int64_t version,
+                        size_t *len_r, char **error_r)
+{
+	char *cal = NULL;
+	if (imip_method(im->kind) &&
+	    (cal = cached_calendar(im, cfg, cache, version, error_r)) == NULL)
+		return NULL;
+	return build(im, cfg, cache->texts, cal, len_r, error_r);
 }

@@ -46,6 +46,24 @@ char *imip_calendar(const struct imip_message *im, const struct config *cfg,
 char *imip_build(const struct imip_message *im, const struct config *cfg,
                  size_t *len_r, char **error_r);
 
+/*
+ * What a builder of many messages keeps between them. A calendar part
+ * differs between the recipients of one event in its ATTENDEE line only:
+ * it is rendered once per event, kind, occurrence and database version,
+ * and each message gets its own ATTENDEE line (libical's) in it. The
+ * parsed templates are kept too (feeds/imip_text.h). Not thread-safe: one
+ * cache per thread.
+ */
+struct imip_cache;
+struct imip_cache *imip_cache_new(void);
+void imip_cache_free(struct imip_cache **cache);
+
+/* imip_build, the same bytes, with a cache. `version` must change
+ * whenever anything the message shows may have (feed_state.version). */
+char *imip_build_cached(const struct imip_message *im, const struct config *cfg,
+                        struct imip_cache *cache, int64_t version,
+                        size_t *len_r, char **error_r);
+
 /* The subject, e.g. "Uitnodiging: Hagro Noord, dinsdag 12 januari 2027
  * 12:30". Caller frees. */
 char *imip_subject(const struct imip_message *im);

@@ -1,9 +1,9 @@
 /*
  * imip_text: fills the template fields from the message, the event and the
- * config, and renders the templates of feeds/imip_text.h. The templates
- * are read and parsed again for every message: that costs far less than
- * the SMTP round trip it comes with, and an admin's edit applies without a
- * restart.
+ * config, and renders the templates of feeds/imip_text.h. Without a cache
+ * the templates are read and parsed for every message; with one, a file
+ * is parsed again when it changed, so an admin's edit still applies
+ * without a restart.
  */
 #include "feeds/imip_text.h"
 
@@ -316,11 +316,107 @@ static void values_free(struct values *vals)
 		free(vals->owned[i]);
 }
 
+/* ---- the cache ---- */
+
+/* One parsed template and the file it came from. */
+struct kept {
+	struct template *t; /* NULL: nothing kept */
+	char *dir;          /* the templates_dir it was looked up in */
+	bool builtin;       /* the directory had no such file */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+struct imip_text_cache {
+	struct kept kept[ARRAY_SIZE(kind_files)][NPARTS];
+};
+
+struct imip_text_cache *imip_text_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct imip_text_cache));
+}
+
+static void kept_clear(struct kept *k)
+{
+	template_free(&k->t);
+	free(k->dir);
+	memset(k, 0, sizeof(*k));
+}
+
+void imip_text_cache_free(struct imip_text_cache **cp)
+{
+	struct imip_text_cache *c = *cp;
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(kind_files); i++)
+		for (int p = 0; p < NPARTS; p++)
+			kept_clear(&c->kept[i][p]);
+	free(c);
+	*cp = NULL;
+}
+
+/* The kept template when the file it came from is still the same. */
+static const struct template *kept_current(const struct kept *k,
+                                           const char *dir,
+                                           const struct stat *st, bool found)
+{
+	if (k->t == NULL || strcmp(k->dir ? k->dir : "", dir ? dir : "") != 0)
+		return NULL;
+	if (!found)
+		return k->builtin ? k->t : NULL;
+	bool same = !k->builtin && k->dev == st->st_dev &&
+	            k->ino == st->st_ino && k->size == st->st_size &&
+	            k->mtime.tv_sec == st->st_mtim.tv_sec &&
+	            k->mtime.tv_nsec == st->st_mtim.tv_nsec;
+	return same ? k->t : NULL;
+}
+
+/* The template of kind and part: the kept one, or parsed and kept. */
+static const struct template *cached(struct imip_text_cache *c, const char *dir,
+                                     enum outbox_kind kind, enum part part,
+                                     char **error_r)
+{
+	struct kept *k = &c->kept[kind][part];
+	struct stat st = {0};
+	bool found = false, known = true; /* known: st says what the file is */
+	if (dir) {
+		char *path = xasprintf("%s/%s.%s", dir, kind_files[kind],
+		                       part_ext[part]);
+		found = stat(path, &st) == 0 || errno != ENOENT;
+		known = !found || st.st_ino != 0;
+		free(path);
+	}
+	const struct template *t =
+	    known ? kept_current(k, dir, &st, found) : NULL;
+	if (t)
+		return t;
+	kept_clear(k);
+	k->t = load_one(dir, kind, part, error_r);
+	if (k->t == NULL)
+		return NULL;
+	k->dir = xstrdup_or_null(dir);
+	k->builtin = !found;
+	if (found) {
+		k->dev = st.st_dev;
+		k->ino = st.st_ino;
+		k->size = st.st_size;
+		k->mtime = st.st_mtim;
+	}
+	return k->t;
+}
+
 /* ---- rendering ---- */
 
-static char *render_part(const char *dir, enum outbox_kind kind, enum part part,
+static char *render_part(struct imip_text_cache *c, const char *dir,
+                         enum outbox_kind kind, enum part part,
                          const struct values *vals, char **error_r)
 {
+	if (c) {
+		const struct template *t = cached(c, dir, kind, part, error_r);
+		return t ? template_render(t, vals->v) : NULL;
+	}
 	struct template *t = load_one(dir, kind, part, error_r);
 	if (t == NULL)
 		return NULL;
@@ -330,7 +426,8 @@ static char *render_part(const char *dir, enum outbox_kind kind, enum part part,
 }
 
 int imip_text_render(const struct imip_message *im, const struct config *cfg,
-                     struct imip_texts *r, char **error_r)
+                     struct imip_text_cache *cache, struct imip_texts *r,
+                     char **error_r)
 {
 	memset(r, 0, sizeof(*r));
 	if ((unsigned)im->kind >= ARRAY_SIZE(kind_files))
@@ -339,14 +436,16 @@ int imip_text_render(const struct imip_message *im, const struct config *cfg,
 	struct values vals;
 	fill(&vals, im, cfg);
 	char *subject =
-	    render_part(dir, im->kind, PART_SUBJECT, &vals, error_r);
+	    render_part(cache, dir, im->kind, PART_SUBJECT, &vals, error_r);
 	if (subject) {
 		r->subject = imip_text_one_line(subject);
 		free(subject);
-		r->text = render_part(dir, im->kind, PART_TEXT, &vals, error_r);
+		r->text = render_part(cache, dir, im->kind, PART_TEXT, &vals,
+		                      error_r);
 	}
 	if (r->text)
-		r->html = render_part(dir, im->kind, PART_HTML, &vals, error_r);
+		r->html = render_part(cache, dir, im->kind, PART_HTML, &vals,
+		                      error_r);
 	values_free(&vals);
 	if (r->html == NULL) {
 		imip_texts_free(r);
@@ -369,7 +468,7 @@ char *imip_subject(const struct imip_message *im)
 	config_defaults(&cfg);
 	struct imip_texts tx;
 	char *subject = NULL;
-	if (imip_text_render(im, &cfg, &tx, NULL) == 0) {
+	if (imip_text_render(im, &cfg, NULL, &tx, NULL) == 0) {
 		subject = tx.subject;
 		tx.subject = NULL;
 		imip_texts_free(&tx);

@@ -23,13 +23,24 @@ struct imip_texts {
 };
 
 /*
+ * Parsed templates kept between messages: a file of the template
+ * directory is parsed again when it changes (its inode, size or time of
+ * change), a built-in one once. Not thread-safe: one cache per thread.
+ */
+struct imip_text_cache;
+struct imip_text_cache *imip_text_cache_new(void);
+void imip_text_cache_free(struct imip_text_cache **cache);
+
+/*
  * Renders the three texts of im with the templates of
- * cfg->mail_templates_dir (NULL: the built-in ones). Returns 0, or -1 with
+ * cfg->mail_templates_dir (NULL: the built-in ones), kept in cache (may be
+ * NULL: read and parsed for this call). Returns 0, or -1 with
  * "FILE:LINE: message" in *error_r when a template cannot be read or
  * parsed. Free the texts with imip_texts_free.
  */
 int imip_text_render(const struct imip_message *im, const struct config *cfg,
-                     struct imip_texts *r, char **error_r);
+                     struct imip_text_cache *cache, struct imip_texts *r,
+                     char **error_r);
 void imip_texts_free(struct imip_texts *t);
 
 /*

@@ -161,6 +161,22 @@ static icalproperty *mailto_prop(icalproperty *(*ctor)(const char *),
 	return p;
 }
 
+static icalproperty *attendee_prop(const char *email, const char *name,
+                                   bool rsvp)
+{
+	icalproperty *a = mailto_prop(icalproperty_new_attendee, email);
+	icalproperty_add_parameter(
+	    a, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+	icalproperty_add_parameter(
+	    a, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+	if (name && *name)
+		icalproperty_add_parameter(a, icalparameter_new_cn(name));
+	if (rsvp)
+		icalproperty_add_parameter(
+		    a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+	return a;
+}
+
 /* ORGANIZER (internal and personal feeds) and ATTENDEE (personal only). */
 static void emit_people(struct strbuf *b, const struct event *e,
                         const struct render_event_opts *o)
@@ -177,19 +193,14 @@ static void emit_people(struct strbuf *b, const struct event *e,
 	}
 	if (o->audience != RENDER_PERSONAL || !o->attendee_email)
 		return;
-	icalproperty *a =
-	    mailto_prop(icalproperty_new_attendee, o->attendee_email);
-	icalproperty_add_parameter(
-	    a, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
-	icalproperty_add_parameter(
-	    a, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
-	if (o->attendee_name && *o->attendee_name)
-		icalproperty_add_parameter(
-		    a, icalparameter_new_cn(o->attendee_name));
-	if (o->rsvp)
-		icalproperty_add_parameter(
-		    a, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
-	emit(b, a);
+	emit(b, attendee_prop(o->attendee_email, o->attendee_name, o->rsvp));
+}
+
+char *render_attendee(const char *email, const char *name, bool rsvp)
+{
+	struct strbuf b = {0};
+	emit(&b, attendee_prop(email, name, rsvp));
+	return strbuf_take(&b);
 }
 
 static void emit_alarm(struct strbuf *b, const struct event *e,

@@ -59,6 +59,10 @@ char *render_event(const struct event *e, const struct render_event_opts *o);
 char *render_occurrence(const struct event *e, const struct event_change *c,
                         const struct render_event_opts *o);
 
+/* The ATTENDEE line a personal rendering has for this email, name (may be
+ * NULL) and rsvp, as render_event writes it. Caller frees. */
+char *render_attendee(const char *email, const char *name, bool rsvp);
+
 struct render_feed_opts {
 	const char *calname; /* X-WR-CALNAME, e.g. "Wijkagenda Noord" */
 	const char *tzid;    /* X-WR-TIMEZONE, WIJKCAL_TZID by default */

@@ -116,6 +116,75 @@ static void test_cancel(void **state)
 	config_free(&cfg);
 }
 
+/* The cache of a builder gives the very bytes of imip_build, for every
+ * recipient, kind and occurrence, with its calendar rendered once; a new
+ * version renders it again. */
+static void test_cache(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	struct event e = sample_event();
+	/* A series with a moved occurrence: two VEVENTs, two ATTENDEEs. */
+	e.rrule = "FREQ=WEEKLY;COUNT=6";
+	struct event_change moved = {
+	    .exc = {.recurrence_id = {2027, 1, 19, 12, 30, false},
+	            .start = {2027, 1, 20, 13, 0, false}},
+	    .sequence = 4,
+	    .modified = 1796000000};
+	e.changes = &moved;
+	e.nchanges = 1;
+	static const struct {
+		const char *email, *name;
+	} to[] = {
+	    {"anna@linde.nl", "Anna de Vries"},
+	    {"bram+wijk@eik.nl", NULL},
+	    {"els@eik.nl", "Els van Übach-Ørsted"},
+	    {"k@welzijn.nl", "Kees Jansen-van der Berg-Uitdenbogaard, "
+	                     "wijkverpleegkundige Heuvelland-Noord"},
+	};
+	static const enum outbox_kind kinds[] = {OUTBOX_INVITE, OUTBOX_UPDATE,
+	                                         OUTBOX_CANCEL};
+	static const char *const rids[] = {"", "2027-01-19 12:30"};
+	struct imip_cache *cache = imip_cache_new();
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		for (size_t r = 0; r < ARRAY_SIZE(rids); r++)
+			for (size_t i = 0; i < ARRAY_SIZE(to); i++) {
+				struct imip_message im = sample(&e, kinds[k]);
+				im.recurrence_id = rids[r];
+				im.to_email = to[i].email;
+				im.to_name = to[i].name;
+				size_t n1 = 0, n2 = 0;
+				char *err = NULL;
+				char *plain = imip_build(&im, &cfg, &n1, &err);
+				char *kept = imip_build_cached(&im, &cfg, cache,
+				                               7, &n2, &err);
+				assert_non_null(plain);
+				assert_non_null(kept);
+				assert_int_equal(n1, n2);
+				assert_string_equal(plain, kept);
+				assert_null(strstr(kept, "wijkcal.invalid"));
+				free(plain);
+				free(kept);
+			}
+	/* A change comes with a new version: the new title, not the kept. */
+	e.title = "Hagro Noord (verzet)";
+	struct imip_message im = sample(&e, OUTBOX_UPDATE);
+	size_t n = 0;
+	char *msg = imip_build_cached(&im, &cfg, cache, 8, &n, NULL);
+	char *cal = imip_calendar(&im, &cfg, NULL);
+	assert_non_null(msg);
+	assert_non_null(strstr(cal, "SUMMARY:Hagro Noord (verzet)"));
+	char *plain = imip_build(&im, &cfg, &n, NULL);
+	assert_string_equal(msg, plain);
+	free(plain);
+	free(cal);
+	free(msg);
+	imip_cache_free(&cache);
+	assert_null(cache);
+	config_free(&cfg);
+}
+
 static void test_subjects(void **state)
 {
 	static const struct {
@@ -191,7 +260,7 @@ static struct imip_texts texts(const struct imip_message *im,
 {
 	struct imip_texts tx;
 	char *err = NULL;
-	if (imip_text_render(im, cfg, &tx, &err) < 0)
+	if (imip_text_render(im, cfg, NULL, &tx, &err) < 0)
 		fail_msg("%s", err);
 	return tx;
 }
@@ -314,6 +383,77 @@ static void test_when(void **state)
 
 /* An admin's directory replaces the files it holds; the others stay
  * built in. A broken file fails the message with its name and line. */
+/* Writes text to path (replacing it). */
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *cached_subject(const struct imip_message *im,
+                            const struct config *cfg, struct imip_text_cache *c)
+{
+	struct imip_texts tx;
+	char *err = NULL;
+	if (imip_text_render(im, cfg, c, &tx, &err) < 0)
+		fail_msg("%s", err);
+	char *subject = xstrdup(tx.subject);
+	imip_texts_free(&tx);
+	return subject;
+}
+
+/* Kept templates follow the files: an edit at once, a removed file falls
+ * back to the built-in text, a broken one is refused. */
+static void test_text_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/wijkcal-imip-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/invite.subject", dir);
+	write_text(path, "Kom je ook? {{title}}\n");
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.mail_templates_dir = xstrdup(dir);
+	struct event e = sample_event();
+	struct imip_message im = sample(&e, OUTBOX_INVITE);
+	struct imip_text_cache *c = imip_text_cache_new();
+	char *s1 = cached_subject(&im, &cfg, c);
+	char *s2 = cached_subject(&im, &cfg, c);
+	assert_string_equal(s1, "Kom je ook? Hagro Noord");
+	assert_string_equal(s2, s1);
+	/* An edit of the same size, saved as editors do (a new file put in
+	 * place), in the same millisecond. */
+	char *tmp = xasprintf("%s.new", path);
+	write_text(tmp, "Doe je mee? {{title}}\n");
+	assert_int_equal(rename(tmp, path), 0);
+	free(tmp);
+	char *s3 = cached_subject(&im, &cfg, c);
+	assert_string_equal(s3, "Doe je mee? Hagro Noord");
+	unlink(path);
+	char *s4 = cached_subject(&im, &cfg, c);
+	char *builtin = imip_subject(&im);
+	assert_string_equal(s4, builtin);
+	write_text(path, "Kom je ook? {{titel}}\n");
+	struct imip_texts tx;
+	char *err = NULL;
+	assert_int_equal(imip_text_render(&im, &cfg, c, &tx, &err), -1);
+	assert_has(err, "unknown field {{titel}}");
+	free(err);
+	free(s1);
+	free(s2);
+	free(s3);
+	free(s4);
+	free(builtin);
+	imip_text_cache_free(&c);
+	assert_null(c);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	config_free(&cfg);
+}
+
 static void test_admin_dir(void **state)
 {
 	char dir[] = "/tmp/wijkcal-imip-XXXXXX";
@@ -353,12 +493,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_cache),
 	    cmocka_unit_test(test_subjects),
 	    cmocka_unit_test(test_method_matches_mime),
 	    cmocka_unit_test(test_texts),
 	    cmocka_unit_test(test_reminder_texts),
 	    cmocka_unit_test(test_when),
 	    cmocka_unit_test(test_admin_dir),
+	    cmocka_unit_test(test_text_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
