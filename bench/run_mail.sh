@@ -4,6 +4,7 @@
 #   bench/run_mail.sh [--work DIR] [--keep] [--runs N] [--msmtp N]
 #                     [--nation-db FILE] [--no-planner] [--now EPOCH]
 #                     [--smtp-extra 'KEY = VALUE; ...']
+#                     [--placements 'free apart shared']
 #
 # 1. Makes the mail data set through the CLI: one wijk, 10 practices, 100
 #    persons (huisarts, `import persons`), 20 Hagro events two to five weeks
@@ -13,8 +14,8 @@
 # 2. wijkcald, spool backend (mail.spool_dir): once, for the messages
 #    themselves (their sizes; the files msmtp and smtp-source send) and,
 #    for information, the spool's rate (one fsync and rename per message).
-# 3. For each of N runs (default 5; the table shows the median and the
-#    range of each):
+# 3. For each placement of the sender and the sink on the CPUs (below),
+#    N runs (default 5; the table shows the median and the range of each):
 #    a. wijkcald, SMTP backend: smtp.url = smtp://127.0.0.1:PORT,
 #       smtp.starttls = "off", to Postfix's smtp-sink (`smtp-sink -u nobody
 #       -c 127.0.0.1:PORT 1000`, which only counts). Time from just before
@@ -27,6 +28,12 @@
 #    c. mail_curl_loop.c (built here with cc and libcurl; skipped if that
 #       fails): the same message and count with one reused libcurl easy
 #       handle and nothing else, to show what libcurl allows.
+#    Placements (taskset; --placements picks some): free, as the scheduler
+#    likes; apart, smtp-sink on CPU 0 and the sender on CPU 1; shared,
+#    both on CPU 0. In a VM a CPU woken from idle costs tens of
+#    microseconds, and each message has eight wake-ups (four round trips),
+#    so "apart" is latency-bound and "shared" CPU-bound; a free run is a
+#    mix of the two by chance, which makes its ratio vary from run to run.
 # 4. msmtp, one process per message: the first M (default 200) of the
 #    daemon's messages, `msmtp --host=127.0.0.1 --port=PORT --auth=off
 #    --tls=off --from=FROM -- RCPT < FILE` one after the other; msgs/s is
@@ -73,6 +80,7 @@ export WIJKCAL
 
 # ------------------------------------------------------------ options
 work='' keep=0 runs=5 msmtp_n=200 nation_db='' planner=1 smtp_extra=''
+placements='free apart shared'
 plan_now=$(date -u -d '2027-03-08 06:00' +%s)
 events=20 persons=100
 while [ $# -gt 0 ]; do
@@ -85,6 +93,7 @@ while [ $# -gt 0 ]; do
 	--no-planner) planner=0; shift ;;
 	--now) plan_now=$2; shift 2 ;;
 	--smtp-extra) smtp_extra=$2; shift 2 ;;
+	--placements) placements=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run_mail.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
 	esac
@@ -130,8 +139,13 @@ copy_db() {
 	[ ! -f "$1-wal" ] || cp "$1-wal" "$2-wal"
 }
 
-# sink NAME: starts smtp-sink on a free port, counting to WORK/sink-NAME.out;
-# sets $sink_port and $sink_pid.
+# pin CPUS: the command prefix that keeps a program on CPUS ("" for any).
+pin() {
+	[ -z "$1" ] || printf 'taskset -c %s' "$1"
+}
+
+# sink NAME [CPUS]: starts smtp-sink on a free port (on CPUS if given),
+# counting to WORK/sink-NAME.out; sets $sink_port and $sink_pid.
 sink() {
 	local out=$work/sink-$1.out _
 	: > "$out"
@@ -140,7 +154,8 @@ sink() {
 	# nobody after opening the socket; the shell opened the output file).
 	local user=()
 	[ "$(id -u)" != 0 ] || user=(-u nobody)
-	/usr/sbin/smtp-sink "${user[@]}" -c "127.0.0.1:$sink_port" 1000 > "$out" 2>&1 &
+	# shellcheck disable=SC2046
+	$(pin "${2:-}") /usr/sbin/smtp-sink "${user[@]}" -c "127.0.0.1:$sink_port" 1000 > "$out" 2>&1 &
 	sink_pid=$!
 	pids+=("$sink_pid")
 	# Listening? (ss, not a connection: smtp-sink would count it.)
@@ -269,25 +284,44 @@ curl_loop=$work/mail_curl_loop
 cc -O2 -o "$curl_loop" "$BENCH/mail_curl_loop.c" $(pkg-config --cflags --libs libcurl 2> /dev/null || echo -lcurl) 2> "$work/cc.log" ||
 	{ echo "run_mail.sh: cannot build mail_curl_loop.c (no libcurl headers?); skipping it" >&2
 	  curl_loop=; }
-: > "$work/runs.tsv"
 cat > "$work/smtp.conf.in" <<EOF
 smtp = { url = "smtp://127.0.0.1:@PORT@"; starttls = "off"; from = "$from";$rate_conf };
 $conf_common
 EOF
+# Where the scheduler puts the sender and the sink decides much here: on
+# one CPU a reply wakes its reader at once; on two, each of the eight
+# wake-ups per message costs a CPU coming out of idle (in a VM, the host
+# scheduling that vCPU again). Once the two are apart, the kernel keeps
+# them apart while both CPUs idle in between. Placements (taskset):
+#   free:   as the scheduler likes (the two ways mixed, by chance);
+#   apart:  the sink on CPU 0, the sender (all of wijkcald) on CPU 1;
+#   shared: both on CPU 0: CPU time per message decides.
+[ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null ||
+	{ echo "run_mail.sh: one CPU or no taskset: placement free only" >&2
+	  placements=free; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for placement in $placements; do
+case $placement in
+free) sink_cpu='' client_cpu='' ;;
+apart) sink_cpu=0 client_cpu=1 ;;
+shared) sink_cpu=0 client_cpu=0 ;;
+*) echo "run_mail.sh: unknown placement $placement (free, apart, shared)" >&2; exit 64 ;;
+esac
+: > "$work/runs-$placement.tsv"
 for run in $(seq "$runs"); do
 	# a. wijkcald
-	echo "== run $run/$runs: wijkcald to smtp-sink" >&2
-	rdir=$work/run$run
+	echo "== $placement, run $run/$runs: wijkcald to smtp-sink" >&2
+	rdir=$work/run-$placement-$run
 	rm -rf "$rdir"
 	mkdir -p "$rdir"
 	copy_db "$pristine" "$rdir/mail.db"
-	sink "wijkcald-$run"
+	sink "wijkcald-$placement-$run" "$sink_cpu"
 	sed "s/@PORT@/$sink_port/" "$work/smtp.conf.in" > "$rdir/wijkcald.conf"
-	"$PY" "$BENCH/mail_probe.py" deliver --sink-out "$work/sink-wijkcald-$run.out" \
+	# shellcheck disable=SC2046
+	"$PY" "$BENCH/mail_probe.py" deliver --sink-out "$work/sink-wijkcald-$placement-$run.out" \
 		--count "$count" --timeout 600 --log "$rdir/wijkcald.log" \
 		--cli "$WIJKCAL -c $work/cli.conf --db $rdir/mail.db" -- \
-		"$WIJKCALD" -c "$rdir/wijkcald.conf" --db "$rdir/mail.db" \
+		$(pin "$client_cpu") "$WIJKCALD" -c "$rdir/wijkcald.conf" --db "$rdir/mail.db" \
 		--listen "127.0.0.1:$(free_port)" --foreground > "$rdir/probe.json" ||
 		{ echo "run_mail.sh: wijkcald did not deliver $count messages" \
 			"(see $rdir/probe.json)" >&2
@@ -299,16 +333,17 @@ for run in $(seq "$runs"); do
 	wk_sess=$(json "$rdir/probe.json" sessions)
 
 	# b. smtp-source, the same count over one connection.
-	echo "== run $run/$runs: smtp-source to smtp-sink" >&2
-	sink "source-$run"
+	echo "== $placement, run $run/$runs: smtp-source to smtp-sink" >&2
+	sink "source-$placement-$run" "$sink_cpu"
 	t0=$EPOCHREALTIME
-	timeout 300 /usr/sbin/smtp-source -d -s 1 -m "$count" -F "$work/message.txt" \
+	# shellcheck disable=SC2046
+	timeout 300 $(pin "$client_cpu") /usr/sbin/smtp-source -d -s 1 -m "$count" -F "$work/message.txt" \
 		-f "$from" -t huisarts1@praktijk1.bench.nl "127.0.0.1:$sink_port" ||
 		{ echo "run_mail.sh: smtp-source failed" >&2; exit 1; }
 	t1=$EPOCHREALTIME
 	sleep 0.2
-	src_n=$(sink_field "source-$run" mesg)
-	src_sess=$(sink_field "source-$run" sess)
+	src_n=$(sink_field "source-$placement-$run" mesg)
+	src_sess=$(sink_field "source-$placement-$run" sess)
 	stop_pid "$sink_pid"
 	[ "$src_n" = "$count" ] ||
 		{ echo "run_mail.sh: smtp-sink counted $src_n of smtp-source's messages" >&2; exit 1; }
@@ -317,22 +352,24 @@ for run in $(seq "$runs"); do
 	# c. the bare libcurl loop, the same message and count.
 	cl_s=- cl_sess=-
 	if [ -n "$curl_loop" ]; then
-		echo "== run $run/$runs: bare libcurl loop to smtp-sink" >&2
-		sink "curl-$run"
-		cl_s=$(timeout 300 "$curl_loop" "smtp://127.0.0.1:$sink_port" "$from" \
+		echo "== $placement, run $run/$runs: bare libcurl loop to smtp-sink" >&2
+		sink "curl-$placement-$run" "$sink_cpu"
+		# shellcheck disable=SC2046
+		cl_s=$(timeout 300 $(pin "$client_cpu") "$curl_loop" "smtp://127.0.0.1:$sink_port" "$from" \
 			huisarts1@praktijk1.bench.nl "$med_file" "$count") ||
 			{ echo "run_mail.sh: the libcurl loop failed" >&2; exit 1; }
 		cl_s=${cl_s#* }
 		sleep 0.2
-		cl_n=$(sink_field "curl-$run" mesg)
-		cl_sess=$(sink_field "curl-$run" sess)
+		cl_n=$(sink_field "curl-$placement-$run" mesg)
+		cl_sess=$(sink_field "curl-$placement-$run" sess)
 		stop_pid "$sink_pid"
 		[ "$cl_n" = "$count" ] ||
 			{ echo "run_mail.sh: smtp-sink counted $cl_n of the libcurl loop's messages" >&2; exit 1; }
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$wk_sink" "$wk_outbox" \
-		"$wk_first" "$wk_sess" "$src_s" "$src_sess" "$cl_s" "$cl_sess" >> "$work/runs.tsv"
+		"$wk_first" "$wk_sess" "$src_s" "$src_sess" "$cl_s" "$cl_sess" >> "$work/runs-$placement.tsv"
 	echo "   wijkcald $wk_sink s ($wk_sess session(s)), smtp-source $src_s s, libcurl loop $cl_s s" >&2
+done
 done
 
 # ------------------------------------------------------------ 4. msmtp
@@ -428,40 +465,67 @@ print(json.dumps(collections.Counter(r.get("kind", "?") for r in rows)))'
 fi
 
 # ------------------------------------------------------------ 6. table
-# The median run by wijkcald's time to the sink.
-med_run=$(sort -t$'\t' -k2,2g "$work/runs.tsv" | awk -v n="$runs" 'NR == int((n + 1) / 2)')
-IFS=$'\t' read -r _ wk_sink wk_outbox wk_first wk_sess _ _ _ _ <<< "$med_run"
-src_s=$(cut -f6 "$work/runs.tsv" | median)
-src_sess=$(sort -t$'\t' -k6,6g "$work/runs.tsv" | awk -v n="$runs" -F'\t' 'NR == int((n + 1) / 2) { print $7 }')
-cl_s=$(cut -f8 "$work/runs.tsv" | median)
-cl_sess=$(sort -t$'\t' -k8,8g "$work/runs.tsv" | awk -v n="$runs" -F'\t' 'NR == int((n + 1) / 2) { print $9 }')
-# range COLUMN: "MIN-MAX" msgs/s over the runs, from seconds in COLUMN.
+# range FILE COLUMN: "MIN-MAX" msgs/s over the runs, from seconds in COLUMN.
 range() {
-	awk -F'\t' -v f="$1" -v c="$count" '$f != "-" { r = c / $f
+	awk -F'\t' -v f="$2" -v c="$count" '$f != "-" { r = c / $f
 		if (n++ == 0 || r < lo) lo = r; if (r > hi) hi = r }
-		END { if (n) printf "%.0f-%.0f", lo, hi; else print "-" }' "$work/runs.tsv"
+		END { if (n) printf "%.0f-%.0f", lo, hi; else print "-" }' "$1"
 }
-table() {
-	printf '%s\n' "wijkcald mail benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs"
-	printf '%s invitations (%s events x %s persons); message size %s bytes on average (%s-%s), smtp-source sends one of %s bytes\n' \
-		"$count" "$events" "$persons" "$size_avg" "$size_min" "$size_max" "$med_size"
-	printf 'load average before the SMTP runs %s, after %s; median and range of %s runs (wijkcald, smtp-source, libcurl loop)\n' \
-		"$load_before" "$load_after" "$runs"
-	[ -z "$rate_conf" ] || printf 'smtp settings for the rate:%s\n' "$rate_conf"
-	echo
-	printf '%-44s %8s %9s %9s %12s %9s %12s\n' tool messages seconds "msgs/s" "range msgs/s" sessions "wijkcald is"
+# placement_rows P: the SMTP rows of placement P, medians of its runs.
+placement_rows() {
+	local f=$work/runs-$1.tsv med_run wk_sink wk_outbox wk_first wk_sess
+	local src_s src_sess cl_s cl_sess
+	# The median run by wijkcald's time to the sink.
+	med_run=$(sort -t$'\t' -k2,2g "$f" | awk -v n="$runs" 'NR == int((n + 1) / 2)')
+	IFS=$'\t' read -r _ wk_sink wk_outbox wk_first wk_sess _ _ _ _ <<< "$med_run"
+	src_s=$(cut -f6 "$f" | median)
+	src_sess=$(sort -t$'\t' -k6,6g "$f" | awk -v n="$runs" -F'\t' 'NR == int((n + 1) / 2) { print $7 }')
+	cl_s=$(cut -f8 "$f" | median)
+	cl_sess=$(sort -t$'\t' -k8,8g "$f" | awk -v n="$runs" -F'\t' 'NR == int((n + 1) / 2) { print $9 }')
 	awk -v c="$count" -v wk="$wk_sink" -v wo="$wk_outbox" -v wf="$wk_first" \
-		-v rgw="$(range 2)" -v rgs="$(range 6)" -v rgc="$(range 8)" \
-		-v ws="$wk_sess" -v ss="$src_s" -v sse="$src_sess" -v mn="$msmtp_n" \
-		-v ms="$msmtp_s" -v sp="$spool_s" -v cl="$cl_s" -v cls="$cl_sess" 'BEGIN {
-		rw = c / wk; rs = c / ss; rm = mn / ms
+		-v rgw="$(range "$f" 2)" -v rgs="$(range "$f" 6)" -v rgc="$(range "$f" 8)" \
+		-v ws="$wk_sess" -v ss="$src_s" -v sse="$src_sess" \
+		-v cl="$cl_s" -v cls="$cl_sess" 'BEGIN {
+		rw = c / wk; rs = c / ss
 		printf "%-44s %8d %9.3f %9.0f %12s %9d %12s\n", "wijkcald (SMTP; exec to all at the sink)", c, wk, rw, rgw, ws, "-"
 		printf "%-44s %8d %9.3f %9.0f %12s %9s %12s\n", "  the same, until the outbox shows all sent", c, wo, c / wo, "", "", ""
 		printf "%-44s %8d %9.3f %9.0f %12s %9s %12s\n", "  the same, first to last message at the sink", c - 1, wk - wf, (c - 1) / (wk - wf), "", "", ""
 		printf "%-44s %8d %9.3f %9.0f %12s %9d %11.2fx\n", "smtp-source -d -s 1 (one connection)", c, ss, rs, rgs, sse, rw / rs
-		printf "%-44s %8d %9.3f %9.1f %12s %9d %11.1fx\n", "msmtp, one process per message", mn, ms, rm, "", mn, rw / rm
 		if (cl != "-")
 			printf "%-44s %8d %9.3f %9.0f %12s %9d %11.2fx\n", "bare libcurl loop, one easy handle", c, cl, c / cl, rgc, cls, rw / (c / cl)
+	}'
+	# Each run's wijkcald and smtp-source go back to back: their ratio
+	# within a run is steadier than the ratio of the medians when the
+	# host's speed drifts between runs.
+	awk -F'\t' '{ print $6 / $2 }' "$f" | sort -g | awk -v n="$runs" '
+		{ r[NR] = $1 }
+		END { printf "  wijkcald/smtp-source within each run: median %.2fx, range %.2f-%.2fx\n",
+			r[int((n + 1) / 2)], r[1], r[n] }'
+}
+table() {
+	local p
+	printf '%s\n' "wijkcald mail benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs"
+	printf '%s invitations (%s events x %s persons); message size %s bytes on average (%s-%s), smtp-source sends one of %s bytes\n' \
+		"$count" "$events" "$persons" "$size_avg" "$size_min" "$size_max" "$med_size"
+	printf 'load average before the SMTP runs %s, after %s; median and range of %s runs (wijkcald, smtp-source, libcurl loop) per placement\n' \
+		"$load_before" "$load_after" "$runs"
+	[ -z "$rate_conf" ] || printf 'smtp settings for the rate:%s\n' "$rate_conf"
+	for p in $placements; do
+		echo
+		case $p in
+		free) echo "placement free: wherever the scheduler puts the sender and smtp-sink" ;;
+		apart) echo "placement apart: smtp-sink on CPU 0, the sender on CPU 1 (taskset)" ;;
+		shared) echo "placement shared: smtp-sink and the sender both on CPU 0 (taskset)" ;;
+		esac
+		printf '%-44s %8s %9s %9s %12s %9s %12s\n' tool messages seconds "msgs/s" "range msgs/s" sessions "wijkcald is"
+		placement_rows "$p"
+	done
+	echo
+	echo "one process per message, and the spool, with no placement:"
+	local wk_free
+	wk_free=$(cut -f2 "$work/runs-${placements%% *}.tsv" | median)
+	awk -v c="$count" -v wk="$wk_free" -v mn="$msmtp_n" -v ms="$msmtp_s" -v sp="$spool_s" 'BEGIN {
+		printf "%-44s %8d %9.3f %9.1f %12s %9d %11.1fx\n", "msmtp, one process per message", mn, ms, mn / ms, "", mn, (c / wk) / (mn / ms)
 		printf "%-44s %8d %9.3f %9.0f %12s %9s %12s\n", "wijkcald (spool: a file, fsync, per message)", c, sp, c / sp, "", "-", "(info)"
 	}'
 	if [ $planner = 1 ]; then
