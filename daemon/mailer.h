@@ -4,11 +4,12 @@
  * seconds, and when woken after a data change, it runs the planner
  * (core/planner.h) if another connection committed since (or a minute
  * passed), claims the due rows in a batch and hands each message to the
- * backend, while a builder thread reads and writes the next message on a
- * read-only connection; a row is marked sent only after the backend took
- * it, so
- * a crash re-sends at most the messages in flight, with the same
- * Message-ID (rows left "sending" are queued again at start).
+ * backend, while a builder thread writes the rest of the batch on a
+ * read-only connection (a message built before an organiser's change is
+ * built again before it goes); a row is marked sent only after the
+ * backend took it, so a crash re-sends at most the message in flight,
+ * with the same Message-ID (rows left "sending" are queued again at
+ * start).
  *
  * Backend: the spool directory (mail.spool_dir; relative to the
  * database's directory; created if missing): each message becomes
