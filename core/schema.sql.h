@@ -187,7 +187,8 @@ static const char *const schema_migrations[] = {
      * message, then writes the table's page alone: 8% of the mail rate
      * (bench/README.md). */
     "DROP INDEX outbox_due;"
-    "CREATE INDEX outbox_due ON outbox(due) WHERE status = 'queued';",
+    "CREATE INDEX outbox_due ON outbox(due)"
+    "  WHERE status = 'queued';",
 };
 
 #endif

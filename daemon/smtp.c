@@ -14,7 +14,7 @@
 #include "core/util.h"
 
 #define CONNECT_TIMEOUT 30L /* seconds at most, within smtp.timeout */
-#define REPLY_MAX       300 /* bytes of a server reply kept for messages */
+#define REPLY_MAX       400 /* bytes of a server reply kept for messages */
 
 struct smtp {
 	CURL *curl;
@@ -27,7 +27,7 @@ struct smtp {
 	} upload;                     /* what read_cb has left to give */
 	char errbuf[CURL_ERROR_SIZE]; /* libcurl's text for a failure */
 	char reply[REPLY_MAX];        /* the server's refusal, without CRLF */
-	bool refused;                 /* reply is complete: ignore the rest */
+	bool refused;                 /* reply holds a whole refusal */
 };
 
 static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
@@ -94,28 +94,35 @@ enum smtp_result smtp_classify(int curlcode, long reply, enum smtp_stage stage)
 
 /* ---- the client ---- */
 
-/* Keeps the server's first refusal (a reply line of code 400 or more; the
- * last line of a multi-line one). libcurl passes every reply line to the
- * header callback; after a failure it ends the connection, and the QUIT
- * and its 221 that follow must not hide the refusal. */
+/* Keeps the server's first refusal (a reply of code 400 or more), the
+ * lines of a multi-line one joined by spaces. libcurl passes every reply
+ * line to the header callback; after a failure it ends the connection,
+ * and the QUIT and its 221 that follow must not hide the refusal. */
 static size_t header_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct smtp *s = arg;
 	size_t len = size * n;
-	bool refusal = len >= 3 && (data[0] == '4' || data[0] == '5');
-	if (s->refused)
+	if (s->refused || len < 4 || (data[0] != '4' && data[0] != '5'))
 		return len;
-	if (!refusal) {
-		s->refused = s->reply[0] != '\0';
-		return len;
-	}
 	size_t k = 0;
 	while (k < len && data[k] != '\r' && data[k] != '\n')
 		k++;
-	if (k >= sizeof(s->reply))
-		k = sizeof(s->reply) - 1;
-	memcpy(s->reply, data, k);
-	s->reply[k] = '\0';
+	size_t have = strlen(s->reply), room = sizeof(s->reply) - 1 - have;
+	const char *text = data;
+	if (have > 0) { /* a further line: its text, without the code */
+		size_t code = k < 4 ? k : 4;
+		text += code;
+		k -= code;
+		if (room > 0) {
+			s->reply[have++] = ' ';
+			room--;
+		}
+	}
+	if (k > room)
+		k = room;
+	memcpy(s->reply + have, text, k);
+	s->reply[have + k] = '\0';
+	s->refused = data[3] != '-'; /* "550-" goes on, "550 " ends it */
 	return len;
 }
 

@@ -274,7 +274,7 @@ r = subprocess.run([DAEMON, "--db", old.db, "--listen", "127.0.0.1:%d" % free_po
                    env=old.env, capture_output=True, text=True, timeout=30)
 check(r.returncode != 0 and "wijkcal init" in r.stderr, f"daemon on an old schema: {r.returncode} {r.stderr}")
 r = old.ok("init")
-check("schema 5" in r.out, f"init: {r.out}")
+check("schema 6" in r.out, f"init: {r.out}")
 url_of(old, "--wijk", "noord", "--internal")
 old.close()
 
