@@ -189,8 +189,8 @@ static int append_headers(struct strbuf *b, const struct mimemsg *m,
 	return 0;
 }
 
-/* A text body with CRLF line ends (bare LF and CR become CRLF). */
-/* Base64 of a body, its line ends made CRLF first. */
+/* Base64 of a body, its line ends made CRLF first (bare LF and CR become
+ * CRLF). */
 static char *encode_body(const char *s)
 {
 	struct strbuf text = {0}, enc = {0};
