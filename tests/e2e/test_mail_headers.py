@@ -15,9 +15,9 @@ import re
 import sqlite3
 import time
 
-from aiosmtpd.controller import Controller
 
 import mailcheck
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -156,13 +156,9 @@ def check_message(raw, row, title):
 
 def main():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf", 'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "%s"; };\n' % (port, FROM))
+    smtpsink.configure(env, port, smtp_from=FROM)
     titles = setup(env)
     people = len(NAMES) + len(TAMPERED)
     d = wkd.Daemon(env)

@@ -16,8 +16,8 @@ import time
 from email import policy
 
 import icalendar
-from aiosmtpd.controller import Controller
 
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -64,14 +64,9 @@ def location(raw):
 
 def main():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()  # WIJKCAL_NOW: 2027-01-01 00:00 UTC
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; rate_limit = 60; retry_min = "1s"; };\n' % port)
+    smtpsink.configure(env, port, 'rate_limit = 60; retry_min = "1s";')
     wk.demo_registry(env)
 
     # The rate limit: four invitations, one a second.

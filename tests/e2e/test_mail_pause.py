@@ -9,8 +9,8 @@ import socket
 import threading
 import time
 
-from aiosmtpd.controller import Controller
 
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -87,11 +87,8 @@ def silent_server():
 
     threading.Thread(target=accept, daemon=True).start()
     env = wk.Env()
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; timeout = "5s"; retry_min = "60s"; '
-        'rate_limit = 0; };\n' % listener.getsockname()[1])
+    smtpsink.configure(env, listener.getsockname()[1],
+                       'timeout = "5s"; retry_min = "60s"; rate_limit = 0;')
     wk.demo_registry(env)
     env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
            "--start", "2027-01-12 12:30")
@@ -114,15 +111,9 @@ def silent_server():
 
 def main():
     sink = Picky()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; retry_min = "1s"; retry_max = "%ds"; '
-        'rate_limit = 0; };\n' % (port, CAP))
+    smtpsink.configure(env, port, 'retry_min = "1s"; retry_max = "%ds"; rate_limit = 0;' % CAP)
     wk.demo_registry(env)
     for i in range(PERSONS - 2):  # anna and bram are the other two
         env.ok("person", "add", "--name", "Arts %d" % i, "--email", "arts%d@linde.nl" % i,

@@ -26,13 +26,12 @@ so the test waits for the mail it expects (bounded) and never sleeps a fixed
 time; nothing extra may arrive by the time the next step's mail has.
 """
 import email
-import os
 import time
 from email import policy
 
 import icalendar
-from aiosmtpd.controller import Controller
 
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -142,13 +141,9 @@ class Series:
 
 def main():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()  # WIJKCAL_NOW: 2027-01-01 00:00 UTC, before the series
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf", 'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; };\n' % port)
+    smtpsink.configure(env, port)
     wk.demo_registry(env)
     huisartsen = "wijk:noord role:huisarts"  # anna and bram
     d = wkd.Daemon(env)

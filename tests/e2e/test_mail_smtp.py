@@ -16,8 +16,8 @@ import time
 from email import policy
 
 import icalendar
-from aiosmtpd.controller import Controller
 
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -86,9 +86,7 @@ def smtp_env(port, real_clock=False):
     env = wk.Env()
     if real_clock:
         del env.env["WIJKCAL_NOW"]
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf", 'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; };\n' % port)
+    smtpsink.configure(env, port)
     wk.demo_registry(env)
     env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
            "--start", "2027-01-12 12:30")
@@ -97,9 +95,7 @@ def smtp_env(port, real_clock=False):
 
 def retried_after_451():
     sink = Busy()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = smtp_env(port, real_clock=True)
     d = wkd.Daemon(env)
     deadline = time.monotonic() + 90
@@ -120,9 +116,7 @@ def refused_after_data():
     """A 554 to the final dot fails that recipient with the server's reply,
     after one attempt; the other is delivered."""
     sink = Spam()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = smtp_env(port)
     d = wkd.Daemon(env)
     rows = settle(env, lambda rows: len(rows) == 2 and all(
@@ -184,8 +178,7 @@ def expired_not_sent_late():
         return rem and all(r["status"] == "queued" and r["error"] for r in rem)
 
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, _ = smtpsink.start(sink, port)
     d = wkd.Daemon(env)  # 2027-01-01: the invitations go
     settle(env, done, "invitations")
     check(d.stop() == 0, "stop")
@@ -195,8 +188,7 @@ def expired_not_sent_late():
     settle(env, reminders_wait, "reminders in an outage")
     check(d.stop() == 0, "stop")
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, _ = smtpsink.start(sink, port)
     env.env["WIJKCAL_NOW"] = "1799755200"  # 2027-01-12 12:00 UTC: began 11:30
     d = wkd.Daemon(env)
     rows = settle(env, lambda rows: all(r["status"] == "expired" for r in rows
@@ -213,14 +205,9 @@ def expired_not_sent_late():
 
 def main():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()
-    conf = env.write("wijkcal.conf",
-                     'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-                     'from = "agenda@wijk.example.nl"; };\n' % port)
-    env.env["WIJKCAL_CONFIG"] = conf
+    smtpsink.configure(env, port)
     wk.demo_registry(env)
     env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
            "--start", "2027-01-12 12:30", "--location", "De Linde")

@@ -17,9 +17,9 @@ Every message passes tests/e2e/mailcheck.py (wire format, headers, the
 calendar parts with python3-icalendar and ical.js); nothing arrives twice."""
 import time
 
-from aiosmtpd.controller import Controller
 
 import mailcheck
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -71,15 +71,10 @@ def is_reminder(msg, ahead, label):
 
 def main():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; from = "%s"; '
-        'rate_limit = 0; };\n'
-        'kinds = { hagro = { reminders = ["7d", "1d"]; }; };\n' % (port, FROM))
+    smtpsink.configure(env, port, "rate_limit = 0;",
+                       'kinds = { hagro = { reminders = ["7d", "1d"]; }; };\n', smtp_from=FROM)
     wk.demo_registry(env)
     env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
            "--start", "2027-01-12 12:30", "--duration", "90m",

@@ -19,9 +19,9 @@ import subprocess
 import threading
 import time
 
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+import smtpsink
 import wk
 import wkd
 from wk import check
@@ -102,18 +102,13 @@ def no_secrets(d, what):
 
 
 def tls_server(sink, ctx, implicit=False):
-    port = wkd.free_port()
     kw = dict(authenticator=sink.authenticate, auth_required=True, auth_require_tls=True)
     if implicit:
         # aiosmtpd 1.4 counts only STARTTLS as TLS for auth_require_tls;
         # here the whole connection is TLS.
         kw["auth_require_tls"] = False
-        ctl = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=ctx, **kw)
-    else:
-        ctl = Controller(sink, hostname="127.0.0.1", port=port, tls_context=ctx,
-                         require_starttls=True, **kw)
-    ctl.start()
-    return ctl, port
+        return smtpsink.start(sink, ssl_context=ctx, **kw)
+    return smtpsink.start(sink, tls_context=ctx, require_starttls=True, **kw)
 
 
 def starttls_and_auth(cert, ctx):
@@ -172,9 +167,7 @@ def wrong_password_then_sighup(cert, ctx):
 
 def no_starttls_offered():
     sink = Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)  # plain, no STARTTLS
-    ctl.start()
+    ctl, port = smtpsink.start(sink)  # plain, no STARTTLS
     env = setup("smtp://127.0.0.1:%d" % port)
     d = wkd.Daemon(env)
     check(wait_for(lambda: all("STARTTLS" in (r["error"] or "") for r in outbox(env))),

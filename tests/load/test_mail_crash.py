@@ -12,9 +12,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from aiosmtpd.controller import Controller  # noqa: E402
 
 import mailload  # noqa: E402
+import smtpsink  # noqa: E402
 import wk  # noqa: E402
 import wkd  # noqa: E402
 from wk import check  # noqa: E402
@@ -37,15 +37,9 @@ def integrity(db):
 def main():
     rnd = random.Random(int(os.environ.get("WIJKCAL_SEED", "4")))
     sink = mailload.Sink()
-    port = wkd.free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, port = smtpsink.start(sink)
     env = wk.Env()
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; retry_min = "1s"; retry_max = "5s"; '
-        'rate_limit = %d; };\n' % (port, RATE))
+    smtpsink.configure(env, port, 'retry_min = "1s"; retry_max = "5s"; rate_limit = %d;' % RATE)
     mailload.registry(env, PERSONS)
     for i in range(EVENTS):
         env.ok("event", "add", "--kind", "hagro", "--wijk", "noord",

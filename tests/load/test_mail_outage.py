@@ -12,9 +12,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from aiosmtpd.controller import Controller  # noqa: E402
 
 import mailload  # noqa: E402
+import smtpsink  # noqa: E402
 import wk  # noqa: E402
 import wkd  # noqa: E402
 from wk import check  # noqa: E402
@@ -28,11 +28,8 @@ SLACK = 15  # for a busy machine
 def main():
     env = wk.Env()
     port = wkd.free_port()  # nothing listens here for now
-    env.env["WIJKCAL_CONFIG"] = env.write(
-        "wijkcal.conf",
-        'smtp = { url = "smtp://127.0.0.1:%d"; starttls = "off"; '
-        'from = "agenda@wijk.example.nl"; retry_min = "%ds"; retry_max = "%ds"; '
-        'rate_limit = 0; };\n' % (port, FIRST, CAP))
+    smtpsink.configure(env, port, 'retry_min = "%ds"; retry_max = "%ds"; rate_limit = 0;'
+                       % (FIRST, CAP))
     mailload.registry(env, MESSAGES)
     env.ok("event", "add", "--kind", "hagro", "--wijk", "noord", "--title", "Hagro Noord",
            "--start", "2027-01-12 12:30")
@@ -57,8 +54,7 @@ def main():
           f"never reached the cap: {delays}")
 
     sink = mailload.Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
+    ctl, _ = smtpsink.start(sink, port)
     t0 = time.monotonic()
     deadline = t0 + CAP + SLACK
     while time.monotonic() < deadline and sink.unique() < MESSAGES:
